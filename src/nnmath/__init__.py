@@ -1,0 +1,66 @@
+"""nnmath: the mathematics behind deep learning as working, tested, fast NumPy software.
+
+Two layers share the package:
+
+* the engine: ``Tensor`` with reverse-mode autodiff, ``functional`` ops, ``layers``,
+  ``losses``, ``metrics``, ``optimizers`` and a Keras-style ``Sequential``;
+* ``nnmath.classic``: the textbook formulas in the textbook's notation, float64.
+
+Heavy parts (data sets, images, plots, the classic lessons, the command line) are
+imported on first use so that ``import nnmath`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._threads import configure_from_environment as _configure_threads
+
+_configure_threads()
+
+from . import functional  # noqa: E402
+from ._threads import get_num_threads, set_num_threads  # noqa: E402
+from .autograd import enable_grad, is_grad_enabled, no_grad  # noqa: E402
+from .gradcheck import gradcheck  # noqa: E402
+from .tensor import Tensor, tensor  # noqa: E402
+
+__version__ = "0.1.0"
+
+# Sub-packages loaded on first attribute access (PEP 562), to keep start-up fast.
+_LAZY_MODULES = {
+    "autograd", "classic", "cli", "datasets", "gradcheck", "graph", "images", "init",
+    "layers", "losses", "metrics", "models", "ops", "optimizers", "plots", "lessons",
+    "callbacks", "saving",
+}
+_LAZY_NAMES = {
+    "Sequential": ("nnmath.models", "Sequential"),
+    "load_model": ("nnmath.models", "load_model"),
+}
+
+__all__ = [
+    "Sequential",
+    "Tensor",
+    "enable_grad",
+    "functional",
+    "get_num_threads",
+    "gradcheck",
+    "is_grad_enabled",
+    "load_model",
+    "no_grad",
+    "set_num_threads",
+    "tensor",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"nnmath.{name}")
+    if name in _LAZY_NAMES:
+        module, attr = _LAZY_NAMES[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'nnmath' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))

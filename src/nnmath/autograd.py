@@ -1,0 +1,197 @@
+"""Reverse-mode automatic differentiation: the graph, the backward pass, ``no_grad``.
+
+Every primitive op is a :class:`Function` subclass with ``forward`` (arrays in, array out)
+and ``backward`` (upstream gradient ``g`` in, one vector-Jacobian product per input out).
+Calling ``Op.apply(*tensors, **params)`` runs ``forward`` and, when any input requires a
+gradient and recording is on, links the output to the op so that ``Tensor.backward`` can
+walk the graph in reverse topological order.
+
+The backward pass is iterative (an explicit stack, no recursion), so a chain of 100 000 ops
+works. Broadcasting has exactly one backward rule, :func:`unbroadcast`, applied here to every
+input gradient: ops may return gradients in the broadcast shape of their output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .tensor import Tensor
+
+__all__ = ["Function", "no_grad", "enable_grad", "is_grad_enabled", "unbroadcast", "backward"]
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether new ops are recorded for backward (False inside ``no_grad()``)."""
+    return _grad_enabled
+
+
+class _GradMode(contextlib.ContextDecorator):
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._previous.append(_grad_enabled)
+        _grad_enabled = self.enabled
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous.pop()
+
+
+def no_grad() -> _GradMode:
+    """Context manager (and decorator) that stops recording ops for backward.
+
+    Example:
+        >>> with no_grad():
+        ...     y = x * 2        # y.requires_grad is False, no graph is kept
+    """
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Context manager that turns recording back on inside a ``no_grad()`` block."""
+    return _GradMode(True)
+
+
+def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The one backward rule of broadcasting: sum ``g`` over the axes that were broadcast.
+
+    If ``x`` of shape ``shape`` was broadcast to ``g.shape`` in the forward pass, then
+    ``dL/dx = sum of dL/dy over the broadcast axes`` (leading axes that were added, and
+    axes where ``x`` had length 1).
+    """
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if ones:
+        g = g.sum(axis=ones, keepdims=True)
+    return g.reshape(shape)
+
+
+class Function:
+    """Base class of every primitive op.
+
+    Subclasses implement ``forward(*arrays, **params) -> np.ndarray`` and
+    ``backward(g) -> tuple`` with one entry per array input (``None`` where no gradient
+    flows). They may keep what backward needs as attributes of ``self``; ops must never
+    modify their inputs and never touch ``.grad``.
+    """
+
+    inputs: tuple[Tensor, ...]
+    _freed: bool = False
+
+    def forward(self, *xs: np.ndarray, **params: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Tensor:
+        """Run the op on tensors (or scalars/arrays) and record it when gradients are needed."""
+        from .tensor import Tensor, as_tensors
+
+        tensors = as_tensors(inputs)
+        fn = cls()
+        out = fn.forward(*[t.data for t in tensors], **params)
+        needs_grad = _grad_enabled and any(t.requires_grad for t in tensors)
+        result = Tensor._make(out, needs_grad)
+        if needs_grad:
+            fn.inputs = tensors
+            result._ctx = fn
+        return result
+
+    def _release(self) -> None:
+        """Drop everything saved for backward; a later backward through here is an error."""
+        inputs = self.inputs
+        self.__dict__.clear()
+        self.inputs = inputs
+        self._freed = True
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Nodes reachable from ``root`` that require grad, inputs before the ops using them."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.inputs:
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
+    """Backpropagate from ``root``: accumulate ``dL/dx`` into ``x.grad`` of every leaf.
+
+    ``grad`` is the upstream gradient ``dL/droot`` (default 1 for a single-element root).
+    Non-leaf tensors keep their gradient only if ``retain_grad()`` was called on them.
+    """
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad (no input had requires_grad=True, "
+            "or it was computed under no_grad()); create inputs with requires_grad=True"
+        )
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: an upstream gradient is needed for a non-scalar output of shape "
+                f"{root.shape}; call .backward(grad) with an array of that shape, or reduce "
+                "the output first (e.g. .sum())"
+            )
+        g0 = np.ones_like(root.data)
+    else:
+        g0 = np.asarray(grad.data if hasattr(grad, "data") else grad, dtype=root.dtype)
+        if g0.shape != root.shape:
+            raise ValueError(
+                f"backward: upstream gradient has shape {g0.shape}, expected the output's "
+                f"shape {root.shape}"
+            )
+    grads: dict[int, np.ndarray] = {id(root): g0}
+    for node in reversed(_topological_order(root)):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        ctx = node._ctx
+        if ctx is None or node._retains_grad:
+            node.grad = g.copy() if node.grad is None else node.grad + g
+        if ctx is None:
+            continue
+        if ctx._freed:
+            raise RuntimeError(
+                "backward: the graph behind this tensor was already freed by an earlier "
+                "backward(); pass retain_graph=True to the first backward() to "
+                "backpropagate through it again"
+            )
+        input_grads = ctx.backward(g)
+        for parent, pg in zip(ctx.inputs, input_grads):
+            if pg is None or not parent.requires_grad:
+                continue
+            pg = unbroadcast(np.asarray(pg), parent.shape)
+            if pg.dtype != parent.dtype:
+                pg = pg.astype(parent.dtype)
+            key = id(parent)
+            grads[key] = pg if key not in grads else grads[key] + pg
+        if not retain_graph:
+            ctx._release()

@@ -1,0 +1,53 @@
+"""Matrix product, the engine's one GEMM primitive."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function
+
+
+class MatMul(Function):
+    """Y = A @ B  (NumPy matmul semantics, batched over leading axes).
+
+    For 2-D operands: dL/dA = G @ B^T,  dL/dB = A^T @ G. 1-D operands are promoted to a
+    row (A) or column (B) and squeezed back, as in NumPy; broadcast batch axes are summed
+    by the engine's broadcasting rule.
+
+    Raises:
+        ValueError: the inner dimensions differ (names both shapes).
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(
+                f"matmul: operands must have at least 1 dimension, got shapes {a.shape} and "
+                f"{b.shape}; use * for scalar multiplication"
+            )
+        ka = a.shape[-1]
+        kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if ka != kb:
+            raise ValueError(
+                f"matmul: inner dimensions differ, got shapes {a.shape} @ {b.shape} "
+                f"({ka} != {kb}); the last axis of the left operand must equal the "
+                "second-to-last axis of the right one (transpose one of them?)"
+            )
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.a, self.b
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = g2 @ np.swapaxes(b2, -1, -2)
+        gb = np.swapaxes(a2, -1, -2) @ g2
+        if a.ndim == 1:
+            ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if ga.ndim > 2 else ga[0]
+        if b.ndim == 1:
+            gb = gb[..., 0]
+        return ga, gb

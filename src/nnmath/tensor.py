@@ -1,0 +1,307 @@
+"""``Tensor``: an array, its gradient, and the op that produced it.
+
+One written-out method per op; each calls the primitive in ``nnmath.ops`` or a composite in
+``nnmath.functional``. Python scalars and NumPy arrays mix freely with tensors: they take the
+floating dtype of the tensor operand, so ``float32 * np.log(2.0)`` stays float32.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import autograd
+from .ops import elementwise as ew
+from .ops import matmul as mm
+from .ops import reduce as rd
+from .ops import shape as sh
+
+__all__ = ["Tensor", "as_tensors", "tensor"]
+
+_DEFAULT_FLOAT = np.float32
+
+
+def _is_float(dtype: np.dtype) -> bool:
+    return np.issubdtype(dtype, np.floating)
+
+
+class Tensor:
+    """An n-dimensional array that can record the ops applied to it and backpropagate.
+
+    Args:
+        data: array-like. NumPy arrays keep their dtype; Python floats and lists of floats
+            become float32 (the engine's default) unless ``dtype`` is given.
+        requires_grad: record ops on this tensor and accumulate ``dL/dx`` in ``.grad``.
+        dtype: optional dtype to convert ``data`` to.
+
+    Raises:
+        TypeError: ``requires_grad=True`` on a non-floating dtype.
+
+    Example:
+        >>> a = Tensor(5.0, requires_grad=True)
+        >>> j = 3 * (a + 3.0 * 2.0)
+        >>> j.backward(); a.grad
+        array(3., dtype=float32)
+    """
+
+    __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        if dtype is not None:
+            arr = np.asarray(data, dtype=dtype)
+        elif isinstance(data, np.ndarray):
+            arr = data
+        else:
+            arr = np.asarray(data)
+            if arr.dtype == np.float64 and not isinstance(data, np.generic):
+                arr = arr.astype(_DEFAULT_FLOAT)
+        if requires_grad and not _is_float(arr.dtype):
+            raise TypeError(
+                f"Tensor: requires_grad=True needs a floating dtype, got {arr.dtype} with shape "
+                f"{arr.shape}; convert first, e.g. Tensor(x.astype('float32'), requires_grad=True)"
+            )
+        self.data: np.ndarray = arr
+        self.grad: np.ndarray | None = None
+        self.requires_grad: bool = bool(requires_grad)
+        self._ctx: autograd.Function | None = None
+        self._retains_grad = False
+        self.name: str | None = None
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
+        """Fast constructor for op outputs (no conversion, no checks)."""
+        t = cls.__new__(cls)
+        t.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        t.grad = None
+        t.requires_grad = requires_grad
+        t._ctx = None
+        t._retains_grad = False
+        t.name = None
+        return t
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        body = np.array2string(self.data, prefix="Tensor(")
+        return f"Tensor({body}, dtype={self.dtype}{grad})"
+
+    # ----------------------------------------------------------------- conversion
+    def numpy(self) -> np.ndarray:
+        """The underlying array (not a copy)."""
+        return self.data
+
+    def item(self) -> float:
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"Tensor.item: needs a one-element tensor, got shape {self.shape}")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph (no gradient flows through it)."""
+        return Tensor._make(self.data, False)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """A copy converted to ``dtype``, cut from the graph."""
+        return Tensor(self.data.astype(dtype))
+
+    # ----------------------------------------------------------------- autodiff
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+        """Accumulate ``d self / d x`` (times ``grad``) into ``x.grad`` for every leaf ``x``."""
+        autograd.backward(self, grad, retain_graph=retain_graph)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient."""
+        self.grad = None
+
+    def retain_grad(self) -> Tensor:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        self._retains_grad = True
+        return self
+
+    # ----------------------------------------------------------------- arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return ew.Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ew.Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ew.Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ew.Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ew.Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ew.Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ew.Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ew.Div.apply(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ew.Pow.apply(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ew.Pow.apply(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return mm.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return mm.MatMul.apply(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ew.Neg.apply(self)
+
+    # ----------------------------------------------------------------- comparisons (no grad)
+    def __lt__(self, other: Any) -> Tensor:
+        return Tensor._make(self.data < _raw(other), False)
+
+    def __le__(self, other: Any) -> Tensor:
+        return Tensor._make(self.data <= _raw(other), False)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return Tensor._make(self.data > _raw(other), False)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return Tensor._make(self.data >= _raw(other), False)
+
+    # ----------------------------------------------------------------- unary math
+    def exp(self) -> Tensor:
+        return ew.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return ew.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return ew.Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        return ew.Abs.apply(self)
+
+    def relu(self) -> Tensor:
+        return ew.ReLU.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return ew.Sigmoid.apply(self)
+
+    def tanh(self) -> Tensor:
+        return ew.Tanh.apply(self)
+
+    def clip(self, lo: float | None, hi: float | None) -> Tensor:
+        return ew.Clip.apply(self, lo=lo, hi=hi)
+
+    def maximum(self, other: Any) -> Tensor:
+        return ew.Maximum.apply(self, other)
+
+    # ----------------------------------------------------------------- reductions
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return rd.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        from . import functional
+
+        return functional.mean(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return rd.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return rd.Min.apply(self, axis=axis, keepdims=keepdims)
+
+    # ----------------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return sh.Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return sh.Transpose.apply(self, axes=axes or None)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - the textbook's name
+        return sh.Transpose.apply(self, axes=None)
+
+    def flatten(self) -> Tensor:
+        """All elements in one axis: shape ``(size,)``."""
+        return sh.Reshape.apply(self, shape=(-1,))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return sh.GetItem.apply(self, index=_raw_index(index))
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _raw_index(index: Any) -> Any:
+    if isinstance(index, tuple):
+        return tuple(_raw(i) for i in index)
+    return _raw(index)
+
+
+def as_tensors(values: tuple[Any, ...]) -> tuple[Tensor, ...]:
+    """Tensors for op inputs; non-tensors take the tensors' floating dtype.
+
+    This is the dtype guard: under NumPy 2 a float64 array or NumPy float64 scalar (such as
+    ``np.log(2.0)``) would silently upcast float32, so plain values are cast to the
+    floating dtype of the tensor operands before any op sees them.
+    """
+    if all(isinstance(v, Tensor) for v in values):
+        return values  # type: ignore[return-value]
+    float_dtype = None
+    for v in values:
+        if isinstance(v, Tensor) and _is_float(v.dtype):
+            float_dtype = v.dtype if float_dtype is None else np.promote_types(float_dtype, v.dtype)
+    out = []
+    for v in values:
+        if isinstance(v, Tensor):
+            out.append(v)
+            continue
+        arr = np.asarray(v)
+        if float_dtype is not None and (arr.dtype != float_dtype) and (
+            _is_float(arr.dtype) or np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool
+        ):
+            arr = arr.astype(float_dtype)
+        elif float_dtype is None and arr.dtype == np.float64 and not isinstance(v, np.ndarray):
+            arr = arr.astype(_DEFAULT_FLOAT)
+        out.append(Tensor._make(arr, False))
+    return tuple(out)
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Shorthand for ``Tensor(data, requires_grad, dtype)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
