@@ -21,7 +21,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from .tensor import Tensor
 
-__all__ = ["Function", "no_grad", "enable_grad", "is_grad_enabled", "unbroadcast", "backward"]
+__all__ = ["Function", "backward", "enable_grad", "is_grad_enabled", "no_grad", "unbroadcast"]
 
 _grad_enabled = True
 
@@ -100,13 +100,16 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run the op on tensors (or scalars/arrays) and record it when gradients are needed."""
-        from .tensor import Tensor, as_tensors
-
-        tensors = as_tensors(inputs)
+        tensors = _as_tensors(inputs)
         fn = cls()
         out = fn.forward(*[t.data for t in tensors], **params)
-        needs_grad = _grad_enabled and any(t.requires_grad for t in tensors)
-        result = Tensor._make(out, needs_grad)
+        needs_grad = False
+        if _grad_enabled:
+            for t in tensors:
+                if t.requires_grad:
+                    needs_grad = True
+                    break
+        result = _make_tensor(out, needs_grad)
         if needs_grad:
             fn.inputs = tensors
             result._ctx = fn
@@ -118,6 +121,25 @@ class Function:
         self.__dict__.clear()
         self.inputs = inputs
         self._freed = True
+
+
+def _unbound(*args: Any) -> Any:  # pragma: no cover - replaced when nnmath.tensor loads
+    raise RuntimeError("autograd: nnmath.tensor has not been imported")
+
+
+_as_tensors = _unbound
+_make_tensor = _unbound
+
+
+def _register_tensor_type(tensor_type: type, as_tensors: Any) -> None:
+    """Called once by ``nnmath.tensor``: the Tensor constructor and converter ops use.
+
+    (autograd cannot import tensor at the top, since tensor imports autograd; binding the two
+    functions once keeps an import statement out of every op call.)
+    """
+    global _as_tensors, _make_tensor
+    _as_tensors = as_tensors
+    _make_tensor = tensor_type._make
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
@@ -175,7 +197,7 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
             continue
         ctx = node._ctx
         if ctx is None or node._retains_grad:
-            node.grad = g.copy() if node.grad is None else node.grad + g
+            node.grad = np.array(g) if node.grad is None else np.asarray(node.grad + g)
         if ctx is None:
             continue
         if ctx._freed:
@@ -185,13 +207,28 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
                 "backpropagate through it again"
             )
         input_grads = ctx.backward(g)
-        for parent, pg in zip(ctx.inputs, input_grads):
+        for parent, pg in zip(ctx.inputs, input_grads, strict=True):
             if pg is None or not parent.requires_grad:
                 continue
-            pg = unbroadcast(np.asarray(pg), parent.shape)
-            if pg.dtype != parent.dtype:
-                pg = pg.astype(parent.dtype)
+            if type(pg) is not np.ndarray:
+                pg = np.asarray(pg)  # 0-d arithmetic gives NumPy scalars
+            data = parent.data
+            if pg.shape != data.shape:
+                pg = unbroadcast(pg, data.shape)
+            if pg.dtype != data.dtype:
+                pg = _cast_grad(pg, parent, ctx)
             key = id(parent)
             grads[key] = pg if key not in grads else grads[key] + pg
         if not retain_graph:
             ctx._release()
+
+
+def _cast_grad(pg: np.ndarray, parent: Tensor, ctx: Function) -> np.ndarray:
+    """Bring a gradient back to its input's dtype (float32 stays float32)."""
+    if parent.data.dtype.kind != "f":
+        raise TypeError(
+            f"backward: {type(ctx).__name__} input of shape {parent.shape} has dtype "
+            f"{parent.dtype} but requires a gradient; only floating tensors have gradients "
+            "(convert with .astype('float32') before setting requires_grad)"
+        )
+    return pg.astype(parent.data.dtype)

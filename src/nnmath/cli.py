@@ -45,8 +45,54 @@ def _run_graph(args: argparse.Namespace) -> None:
     raise CommandError("graph: not available yet")
 
 
+# --------------------------------------------------------------------------- data
+def _add_data(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "data", "List, download and verify the real data sets (MNIST, cat vs non-cat, ...)",
+        "nnmath data list\n  nnmath data fetch mnist\n  nnmath data verify",
+    )
+    p.add_argument("action", choices=["list", "fetch", "verify"], help="what to do")
+    p.add_argument("name", nargs="?", help="data set name (see `nnmath data list`)")
+    p.add_argument("--data-dir", help="data directory (default $NNMATH_DATA, else the user cache)")
+    p.add_argument("--base-url", help="fetch: download <base-url>/<file name> from this mirror")
+    p.add_argument("--no-progress", action="store_true", help="fetch: no progress bar")
+    p.set_defaults(run=_run_data)
+
+
+def _run_data(args: argparse.Namespace) -> int:
+    from nnmath.datasets import registry
+
+    if args.action == "list":
+        root = registry.data_dir(args.data_dir)
+        print(f"data directory: {root}")
+        for ds in registry.list_datasets():
+            present = sum((root / ds.name / f.name).is_file() for f in ds.files)
+            print(f"  {ds.name:<14} {ds.size / 1e6:7.1f} MB  {present}/{len(ds.files)} files  "
+                  f"{ds.description}")
+        return 0
+    if args.action == "fetch":
+        if not args.name:
+            names = ", ".join(registry.DATASETS)
+            raise CommandError(f"fetch: expected a data set name ({names}), got none")
+        paths = registry.fetch(args.name, args.data_dir, base_url=args.base_url,
+                               progress=not args.no_progress)
+        for path in paths:
+            print(f"ok  {path}")
+        return 0
+    results = registry.verify(args.name, args.data_dir)
+    for r in results:
+        print(f"{r.status:<10} {r.dataset}/{r.name}" + (f"  ({r.detail})" if r.detail else ""))
+    bad = [r for r in results if not r.ok]
+    if bad:
+        print(f"{len(bad)} of {len(results)} files missing or bad in "
+              f"{registry.data_dir(args.data_dir)}; fix with `nnmath data fetch NAME` "
+              "(delete bad files first)", file=sys.stderr)
+        return 1
+    return 0
+
+
 # --------------------------------------------------------------------------- registry
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_graph]
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_graph, _add_data]
 
 
 def build_parser() -> argparse.ArgumentParser:

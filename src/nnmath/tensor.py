@@ -23,7 +23,7 @@ _DEFAULT_FLOAT = np.float32
 
 
 def _is_float(dtype: np.dtype) -> bool:
-    return np.issubdtype(dtype, np.floating)
+    return dtype.kind == "f"
 
 
 class Tensor:
@@ -230,8 +230,6 @@ class Tensor:
         return rd.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        from . import functional
-
         return functional.mean(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -252,7 +250,7 @@ class Tensor:
         return sh.Transpose.apply(self, axes=axes or None)
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - the textbook's name
+    def T(self) -> Tensor:
         return sh.Transpose.apply(self, axes=None)
 
     def flatten(self) -> Tensor:
@@ -261,6 +259,12 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> Tensor:
         return sh.GetItem.apply(self, index=_raw_index(index))
+
+    def __abs__(self) -> Tensor:
+        return ew.Abs.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
 
 
 def _raw(x: Any) -> Any:
@@ -277,27 +281,36 @@ def as_tensors(values: tuple[Any, ...]) -> tuple[Tensor, ...]:
     """Tensors for op inputs; non-tensors take the tensors' floating dtype.
 
     This is the dtype guard: under NumPy 2 a float64 array or NumPy float64 scalar (such as
-    ``np.log(2.0)``) would silently upcast float32, so plain values are cast to the
-    floating dtype of the tensor operands before any op sees them.
+    ``np.log(2.0)``) would silently upcast float32, so plain values (floats, ints, bools,
+    arrays of them) are cast to the floating dtype of the tensor operands before any op
+    sees them. With no floating tensor operand, Python floats become float32 (the default)
+    while NumPy arrays keep their dtype.
     """
-    if all(isinstance(v, Tensor) for v in values):
-        return values  # type: ignore[return-value]
     float_dtype = None
+    plain = False
     for v in values:
-        if isinstance(v, Tensor) and _is_float(v.dtype):
-            float_dtype = v.dtype if float_dtype is None else np.promote_types(float_dtype, v.dtype)
+        if isinstance(v, Tensor):
+            dt = v.data.dtype
+            if dt.kind == "f" and dt != float_dtype:
+                float_dtype = dt if float_dtype is None else np.promote_types(float_dtype, dt)
+        else:
+            plain = True
+    if not plain:
+        return values  # type: ignore[return-value]
     out = []
     for v in values:
         if isinstance(v, Tensor):
             out.append(v)
             continue
-        arr = np.asarray(v)
-        if float_dtype is not None and (arr.dtype != float_dtype) and (
-            _is_float(arr.dtype) or np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool
-        ):
-            arr = arr.astype(float_dtype)
-        elif float_dtype is None and arr.dtype == np.float64 and not isinstance(v, np.ndarray):
-            arr = arr.astype(_DEFAULT_FLOAT)
+        if float_dtype is not None and isinstance(v, (float, int)):
+            arr = np.array(v, dtype=float_dtype)  # the common case: x * 2.0
+        else:
+            arr = np.asarray(v)
+            if float_dtype is not None:
+                if arr.dtype != float_dtype and arr.dtype.kind in "fiub":
+                    arr = arr.astype(float_dtype)
+            elif arr.dtype == np.float64 and not isinstance(v, np.ndarray):
+                arr = arr.astype(_DEFAULT_FLOAT)
         out.append(Tensor._make(arr, False))
     return tuple(out)
 
@@ -305,3 +318,9 @@ def as_tensors(values: tuple[Any, ...]) -> tuple[Tensor, ...]:
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """Shorthand for ``Tensor(data, requires_grad, dtype)``."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+autograd._register_tensor_type(Tensor, as_tensors)
+
+# Imported last: functional needs Tensor, Tensor.mean needs functional.
+from . import functional  # noqa: E402

@@ -171,7 +171,9 @@ class Tanh(Function):
 class Clip(Function):
     """y = min(max(x, lo), hi).   dL/dx = g where lo <= x <= hi, else 0."""
 
-    def forward(self, x: np.ndarray, lo: float | None = None, hi: float | None = None) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, lo: float | None = None, hi: float | None = None
+    ) -> np.ndarray:
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi, got both None")
         self.inside = np.ones(x.shape, dtype=bool)
@@ -194,6 +196,22 @@ class Maximum(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         a, b = self.a, self.b
-        share_a = (a > b) + 0.5 * (a == b)
-        ga = (g * share_a).astype(g.dtype, copy=False)
+        share_a = (a > b).astype(g.dtype) + np.asarray(0.5, g.dtype) * (a == b)
+        ga = g * share_a
         return ga, g - ga
+
+
+class Where(Function):
+    """y = a where cond else b (element-wise, broadcasting all three).
+
+    dL/da = g * [cond],  dL/db = g * [not cond]; ``cond`` is a boolean array passed as a
+    parameter and gets no gradient.
+    """
+
+    def forward(self, a: np.ndarray, b: np.ndarray, cond: np.ndarray) -> np.ndarray:
+        self.cond = np.asarray(cond, dtype=bool)
+        return np.where(self.cond, a, b)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        zero = np.zeros((), dtype=g.dtype)
+        return np.where(self.cond, g, zero), np.where(self.cond, zero, g)

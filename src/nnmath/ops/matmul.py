@@ -33,7 +33,13 @@ class MatMul(Function):
                 "second-to-last axis of the right one (transpose one of them?)"
             )
         self.a, self.b = a, b
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:
+            raise ValueError(
+                f"matmul: batch axes do not broadcast, got shapes {a.shape} @ {b.shape}; the "
+                f"leading axes {a.shape[:-2]} and {b.shape[:-2]} must be equal or 1"
+            ) from None
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         a, b = self.a, self.b

@@ -40,7 +40,10 @@ class _Extreme(Function):
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         if x.size == 0:
-            raise ValueError(f"{type(self).__name__.lower()}: cannot reduce an empty tensor of shape {x.shape}")
+            name = type(self).__name__.lower()
+            raise ValueError(
+                f"{name}: cannot reduce an empty tensor of shape {x.shape}; it has no {name}"
+            )
         self.x, self.axis, self.keepdims = x, axis, keepdims
         self.y = np.asarray(self.reduce(x, axis=axis, keepdims=keepdims))
         return self.y
@@ -50,8 +53,8 @@ class _Extreme(Function):
         y = _expand(self.y, shape, self.axis, self.keepdims)
         g = _expand(g, shape, self.axis, self.keepdims)
         hit = self.x == y
-        count = hit.sum(axis=self.axis, keepdims=True)
-        return ((hit * (g / count)).astype(g.dtype, copy=False),)
+        count = hit.sum(axis=self.axis, keepdims=True).astype(g.dtype)
+        return (hit * (g / count),)
 
 
 class Max(_Extreme):

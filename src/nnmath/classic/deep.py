@@ -1,0 +1,317 @@
+"""An L-layer network, step by step, in the course's notation.
+
+Samples are columns: ``X`` ``(n_x, m)``, ``Y`` ``(1, m)``; ``W[l]`` ``(n_l, n_{l-1})``,
+``b[l]`` ``(n_l, 1)``. Layers 1 .. L-1 are LINEAR -> RELU, layer L is LINEAR -> SIGMOID::
+
+    Z[l] = W[l] A[l-1] + b[l],   A[l] = g(Z[l])
+    J = -(1/m) (Y log(AL)^T + (1 - Y) log(1 - AL)^T)
+    dAL = -(Y / AL - (1 - Y) / (1 - AL))
+    dZ[l] = dA[l] * g'(Z[l]),  dW[l] = (1/m) dZ[l] A[l-1]^T,  db[l] = (1/m) sum_rows dZ[l],
+    dA[l-1] = W[l]^T dZ[l]
+
+Caches are as in the course: ``linear_cache = (A_prev, W, b)``, ``activation_cache = Z``,
+``cache = (linear_cache, activation_cache)``. Matrix products use ``np.dot`` (on NumPy 2,
+``@`` with a Fortran-ordered image matrix skipped BLAS and was 5x slower here).
+
+Example (the 4-layer cat classifier: train 98.56 %, test 80 %):
+    >>> parameters, costs = l_layer_model(X_train, Y_train, [12288, 20, 7, 5, 1],
+    ...                                   num_iterations=2500)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .basics import sigmoid
+
+__all__ = [
+    "accuracy",
+    "compute_cost",
+    "initialize_parameters",
+    "initialize_parameters_deep",
+    "l_layer_model",
+    "l_model_backward",
+    "l_model_forward",
+    "linear_activation_backward",
+    "linear_activation_forward",
+    "linear_backward",
+    "linear_forward",
+    "predict",
+    "relu_backward",
+    "sigmoid_backward",
+    "two_layer_model",
+    "update_parameters",
+]
+
+Params = dict[str, np.ndarray]
+LinearCache = tuple[np.ndarray, np.ndarray, np.ndarray]
+Cache = tuple[LinearCache, np.ndarray]
+
+
+def initialize_parameters(n_x: int, n_h: int, n_y: int, seed: int | None = 1) -> Params:
+    """Parameters of the 2-layer model, seeded as the course does.
+
+    Formula: ``W1 = 0.01 randn(n_h, n_x)``, ``b1 = 0``, ``W2 = 0.01 randn(n_y, n_h)``,
+    ``b2 = 0`` from ``np.random.RandomState(seed)`` (the course's ``np.random.seed(1)``).
+    """
+    rs = np.random.RandomState(seed)
+    return {
+        "W1": rs.randn(n_h, n_x) * 0.01,
+        "b1": np.zeros((n_h, 1)),
+        "W2": rs.randn(n_y, n_h) * 0.01,
+        "b2": np.zeros((n_y, 1)),
+    }
+
+
+def initialize_parameters_deep(
+    layer_dims: list[int], seed: int | None = 1, scale: str | float = "sqrt"
+) -> Params:
+    """Parameters of an L-layer model.
+
+    Formula: for ``l = 1 .. L-1``: ``W[l] = randn(n_l, n_{l-1}) / sqrt(n_{l-1})`` (``scale=
+    "sqrt"``, the cat application's scheme) or ``randn(n_l, n_{l-1}) * scale`` for a number
+    (the step-by-step exercise uses ``seed=3, scale=0.01``); ``b[l] = 0``. Drawn from
+    ``np.random.RandomState(seed)`` in layer order.
+
+    Args:
+        layer_dims: ``[n_x, n_1, ..., n_L]``.
+
+    Returns:
+        ``{"W1", "b1", ..., "WL", "bL"}``.
+
+    Raises:
+        ValueError: fewer than two sizes, or a size < 1.
+
+    Example:
+        >>> p = initialize_parameters_deep([5, 4, 3]); p["W1"].shape, p["b2"].shape
+        ((4, 5), (3, 1))
+    """
+    dims = [int(d) for d in layer_dims]
+    if len(dims) < 2 or min(dims) < 1:
+        raise ValueError(
+            f"initialize_parameters_deep: expected layer_dims [n_x, n_1, ..., n_L] with at "
+            f"least two positive sizes, got {list(layer_dims)}"
+        )
+    rs = np.random.RandomState(seed)
+    parameters: Params = {}
+    for l in range(1, len(dims)):
+        W = rs.randn(dims[l], dims[l - 1])
+        parameters[f"W{l}"] = W / np.sqrt(dims[l - 1]) if scale == "sqrt" else W * float(scale)
+        parameters[f"b{l}"] = np.zeros((dims[l], 1))
+    return parameters
+
+
+def linear_forward(A: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, LinearCache]:
+    """``Z = W A + b``. Returns ``(Z, (A, W, b))``. Shape: ``(n_l, n_{l-1}) x (n_{l-1}, m)``."""
+    if A.ndim != 2 or W.shape[1] != A.shape[0]:
+        raise ValueError(
+            f"linear_forward: W of shape {W.shape} needs A of shape ({W.shape[1]}, m), got "
+            f"{A.shape}; samples are columns"
+        )
+    return np.dot(W, A) + b, (A, W, b)
+
+
+def relu_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    """``dZ = dA * [Z > 0]``."""
+    return np.where(Z > 0, dA, 0.0)
+
+
+def sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    """``dZ = dA * s (1 - s)`` with ``s = sigmoid(Z)``."""
+    s = sigmoid(Z)
+    return dA * s * (1 - s)
+
+
+def linear_activation_forward(
+    A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str
+) -> tuple[np.ndarray, Cache]:
+    """LINEAR -> ACTIVATION (``"relu"`` or ``"sigmoid"``). Returns ``(A, (linear_cache, Z))``."""
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "relu":
+        A = np.maximum(Z, 0.0)
+    elif activation == "sigmoid":
+        A = sigmoid(Z)
+    else:
+        raise ValueError(
+            f"linear_activation_forward: activation must be 'relu' or 'sigmoid', got "
+            f"{activation!r}"
+        )
+    return A, (linear_cache, Z)
+
+
+def l_model_forward(X: np.ndarray, parameters: Params) -> tuple[np.ndarray, list[Cache]]:
+    """[LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID. Returns ``(AL, caches)`` (one per layer)."""
+    L = len(parameters) // 2
+    A = np.asarray(X, dtype=np.float64)
+    caches = []
+    for l in range(1, L):
+        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], "relu")
+        caches.append(cache)
+    AL, cache = linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"], "sigmoid")
+    caches.append(cache)
+    return AL, caches
+
+
+def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
+    """Cross-entropy: ``J = -(1/m) (Y log(AL)^T + (1 - Y) log(1 - AL)^T)``."""
+    if AL.shape != Y.shape:
+        raise ValueError(f"compute_cost: AL and Y must have one shape, got {AL.shape}, {Y.shape}")
+    m = Y.shape[1]
+    return float(
+        ((1.0 / m) * (-np.dot(Y, np.log(AL).T) - np.dot(1 - Y, np.log(1 - AL).T))).item()
+    )
+
+
+def linear_backward(
+    dZ: np.ndarray, cache: LinearCache, need_dA_prev: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """``dW = (1/m) dZ A_prev^T``, ``db = (1/m) sum_rows dZ``, ``dA_prev = W^T dZ``.
+
+    ``need_dA_prev=False`` skips ``dA_prev`` (returned as None): the first layer's ``dA0`` is
+    the costliest product of the cat models and training never uses it.
+    """
+    A_prev, W, _ = cache
+    m = A_prev.shape[1]
+    dW = np.dot(dZ, A_prev.T) / m
+    db = np.sum(dZ, axis=1, keepdims=True) / m
+    dA_prev = np.dot(W.T, dZ) if need_dA_prev else None
+    return dA_prev, dW, db
+
+
+def linear_activation_backward(
+    dA: np.ndarray, cache: Cache, activation: str, need_dA_prev: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Backward of LINEAR -> ACTIVATION. Returns ``(dA_prev, dW, db)``."""
+    linear_cache, Z = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, Z)
+    elif activation == "sigmoid":
+        dZ = sigmoid_backward(dA, Z)
+    else:
+        raise ValueError(
+            f"linear_activation_backward: activation must be 'relu' or 'sigmoid', got "
+            f"{activation!r}"
+        )
+    return linear_backward(dZ, linear_cache, need_dA_prev)
+
+
+def l_model_backward(
+    AL: np.ndarray, Y: np.ndarray, caches: list[Cache], need_dA0: bool = True
+) -> dict[str, np.ndarray]:
+    """Backward pass of the L-layer model.
+
+    Returns:
+        ``grads`` with ``"dA0" .. "dA{L-1}"``, ``"dW1" .. "dWL"``, ``"db1" .. "dbL"``
+        (``"dA0"`` omitted when ``need_dA0=False``).
+    """
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    grads: dict[str, np.ndarray] = {}
+    for l in range(L, 0, -1):
+        activation = "sigmoid" if l == L else "relu"
+        need = need_dA0 or l > 1
+        dA_prev, dW, db = linear_activation_backward(dA, caches[l - 1], activation, need)
+        if dA_prev is not None:
+            grads[f"dA{l - 1}"] = dA_prev
+        grads[f"dW{l}"] = dW
+        grads[f"db{l}"] = db
+        dA = dA_prev  # type: ignore[assignment]
+    return grads
+
+
+def update_parameters(parameters: Params, grads: dict[str, np.ndarray], learning_rate: float) -> Params:
+    """Gradient descent: ``W[l] := W[l] - learning_rate dW[l]``, same for ``b`` (new dict)."""
+    return {k: parameters[k] - learning_rate * grads["d" + k] for k in parameters}
+
+
+def _train(
+    X: np.ndarray,
+    Y: np.ndarray,
+    parameters: Params,
+    learning_rate: float,
+    num_iterations: int,
+    print_cost: bool,
+) -> tuple[Params, list[float]]:
+    """Shared loop: forward, cost, backward, update; cost kept every 100 iterations."""
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.shape != (1, X.shape[1]):
+        raise ValueError(
+            f"deep model: expected Y of shape (1, {X.shape[1]}) for X of shape {X.shape}, got "
+            f"{Y.shape}; use Y.reshape(1, -1)"
+        )
+    costs: list[float] = []
+    for i in range(num_iterations):
+        AL, caches = l_model_forward(X, parameters)
+        cost = compute_cost(AL, Y)
+        grads = l_model_backward(AL, Y, caches, need_dA0=False)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        if i % 100 == 0 or i == num_iterations - 1:
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost}")
+            if i % 100 == 0:
+                costs.append(cost)
+    return parameters, costs
+
+
+def two_layer_model(
+    X: np.ndarray,
+    Y: np.ndarray,
+    layers_dims: tuple[int, int, int] | list[int],
+    learning_rate: float = 0.0075,
+    num_iterations: int = 3000,
+    print_cost: bool = False,
+    seed: int | None = 1,
+) -> tuple[Params, list[float]]:
+    """LINEAR -> RELU -> LINEAR -> SIGMOID, trained by gradient descent.
+
+    Args:
+        layers_dims: ``(n_x, n_h, n_y)``; parameters from :func:`initialize_parameters`.
+
+    Returns:
+        ``(parameters, costs)``; costs at iterations 0, 100, 200, ...
+    """
+    n_x, n_h, n_y = layers_dims
+    parameters = initialize_parameters(n_x, n_h, n_y, seed=seed)
+    return _train(X, Y, parameters, learning_rate, num_iterations, print_cost)
+
+
+def l_layer_model(
+    X: np.ndarray,
+    Y: np.ndarray,
+    layers_dims: list[int],
+    learning_rate: float = 0.0075,
+    num_iterations: int = 3000,
+    print_cost: bool = False,
+    seed: int | None = 1,
+) -> tuple[Params, list[float]]:
+    """The L-layer model [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
+
+    Parameters from :func:`initialize_parameters_deep` (``randn / sqrt(n_prev)``, seed 1).
+
+    Returns:
+        ``(parameters, costs)``; costs at iterations 0, 100, 200, ...
+    """
+    parameters = initialize_parameters_deep(layers_dims, seed=seed)
+    return _train(X, Y, parameters, learning_rate, num_iterations, print_cost)
+
+
+def predict(
+    X: np.ndarray, y: np.ndarray | None, parameters: Params, print_accuracy: bool = False
+) -> np.ndarray:
+    """Labels: 1 where ``AL > 0.5``, else 0 (``y`` is only used to print the accuracy).
+
+    Returns:
+        ``p`` of shape ``(1, m)``, float64 zeros and ones, as the course returns it.
+    """
+    AL, _ = l_model_forward(X, parameters)
+    p = (AL > 0.5).astype(np.float64)
+    if print_accuracy and y is not None:
+        print(f"Accuracy: {accuracy(p, y)}")
+    return p
+
+
+def accuracy(p: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of correct labels: ``mean(p == y)`` (in [0, 1], as the course prints it)."""
+    return float(np.mean(p == np.asarray(y).reshape(p.shape)))

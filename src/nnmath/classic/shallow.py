@@ -1,0 +1,177 @@
+"""A neural network with one hidden layer (tanh) and a sigmoid output, in the course's notation.
+
+Samples are columns: ``X`` ``(n_x, m)``, ``Y`` ``(1, m)``. Forward::
+
+    Z1 = W1 X + b1,  A1 = tanh(Z1),  Z2 = W2 A1 + b2,  A2 = sigmoid(Z2)
+
+cost ``J = -(1/m) sum(Y log A2 + (1 - Y) log(1 - A2))``, backward::
+
+    dZ2 = A2 - Y,               dW2 = (1/m) dZ2 A1^T,  db2 = (1/m) sum_rows(dZ2)
+    dZ1 = W2^T dZ2 * (1 - A1^2), dW1 = (1/m) dZ1 X^T,   db1 = (1/m) sum_rows(dZ1)
+
+Example (the planar flower, 4 hidden units, 10 000 iterations at 1.2: 90 % accuracy):
+    >>> from nnmath.datasets import make_planar_flower
+    >>> X, Y = make_planar_flower()
+    >>> parameters = nn_model(X, Y, n_h=4)
+    >>> accuracy(predict(parameters, X), Y)
+    90.0
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .basics import sigmoid
+
+__all__ = [
+    "accuracy",
+    "backward_propagation",
+    "compute_cost",
+    "forward_propagation",
+    "initialize_parameters",
+    "layer_sizes",
+    "nn_model",
+    "predict",
+    "update_parameters",
+]
+
+Params = dict[str, np.ndarray]
+
+
+def layer_sizes(X: np.ndarray, Y: np.ndarray, n_h: int = 4) -> tuple[int, int, int]:
+    """The sizes ``(n_x, n_h, n_y)``: input rows of ``X``, hidden units, output rows of ``Y``."""
+    X, Y = np.asarray(X), np.asarray(Y)
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"layer_sizes: expected X (n_x, m) and Y (n_y, m) with the same m, got "
+            f"{X.shape} and {Y.shape}; samples are columns"
+        )
+    return X.shape[0], n_h, Y.shape[0]
+
+
+def initialize_parameters(n_x: int, n_h: int, n_y: int, seed: int | None = 2) -> Params:
+    """Small random weights, zero biases, seeded as the course does.
+
+    Formula: ``W1 = 0.01 randn(n_h, n_x)``, ``b1 = 0``, ``W2 = 0.01 randn(n_y, n_h)``,
+    ``b2 = 0``, drawn in that order from ``np.random.RandomState(seed)`` (the course's
+    ``np.random.seed(2)`` followed by ``np.random.randn``).
+
+    Returns:
+        ``{"W1": (n_h, n_x), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}``.
+    """
+    rs = np.random.RandomState(seed)
+    return {
+        "W1": rs.randn(n_h, n_x) * 0.01,
+        "b1": np.zeros((n_h, 1)),
+        "W2": rs.randn(n_y, n_h) * 0.01,
+        "b2": np.zeros((n_y, 1)),
+    }
+
+
+def forward_propagation(X: np.ndarray, parameters: Params) -> tuple[np.ndarray, Params]:
+    """Forward pass. Returns ``(A2, cache)`` with ``cache = {"Z1", "A1", "Z2", "A2"}``.
+
+    Shape: X ``(n_x, m)`` -> A2 ``(n_y, m)``.
+    """
+    W1, b1, W2, b2 = (parameters[k] for k in ("W1", "b1", "W2", "b2"))
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] != W1.shape[1]:
+        raise ValueError(
+            f"shallow.forward_propagation: expected X of shape ({W1.shape[1]}, m) for W1 of "
+            f"shape {W1.shape}, got {X.shape}; samples are columns"
+        )
+    Z1 = np.dot(W1, X) + b1
+    A1 = np.tanh(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = sigmoid(Z2)
+    return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+
+
+def compute_cost(A2: np.ndarray, Y: np.ndarray, parameters: Params | None = None) -> float:
+    """Cross-entropy cost. Formula: ``J = -(1/m) sum(Y log A2 + (1 - Y) log(1 - A2))``."""
+    A2, Y = np.asarray(A2, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    if A2.shape != Y.shape:
+        raise ValueError(f"compute_cost: A2 and Y must have one shape, got {A2.shape}, {Y.shape}")
+    m = Y.shape[1]
+    return -float(np.sum(Y * np.log(A2) + (1.0 - Y) * np.log(1.0 - A2))) / m
+
+
+def backward_propagation(
+    parameters: Params, cache: Params, X: np.ndarray, Y: np.ndarray
+) -> Params:
+    """Hand-derived gradients of the cost (formulas in the module docstring).
+
+    Returns:
+        ``{"dW1", "db1", "dW2", "db2"}`` with the shapes of the parameters.
+    """
+    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    m = X.shape[1]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = np.dot(dZ2, A1.T) / m
+    db2 = dZ2.sum(axis=1, keepdims=True) / m
+    dZ1 = np.dot(parameters["W2"].T, dZ2) * (1.0 - A1 * A1)
+    dW1 = np.dot(dZ1, X.T) / m
+    db1 = dZ1.sum(axis=1, keepdims=True) / m
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+
+
+def update_parameters(parameters: Params, grads: Params, learning_rate: float = 1.2) -> Params:
+    """One gradient-descent step: ``theta := theta - learning_rate d theta`` (new dict)."""
+    return {k: parameters[k] - learning_rate * grads["d" + k] for k in parameters}
+
+
+def nn_model(
+    X: np.ndarray,
+    Y: np.ndarray,
+    n_h: int,
+    num_iterations: int = 10000,
+    print_cost: bool = False,
+    learning_rate: float = 1.2,
+    seed: int | None = 2,
+    costs: list[float] | None = None,
+) -> Params:
+    """Train the one-hidden-layer network by full-batch gradient descent.
+
+    Args:
+        X: ``(n_x, m)``; Y: ``(1, m)``; n_h: hidden units.
+        num_iterations: gradient steps; learning_rate: step size (the course's 1.2).
+        print_cost: print the cost every 1000 iterations.
+        seed: seed of :func:`initialize_parameters` (the course's 2).
+        costs: optional list that receives the cost every 1000 iterations.
+
+    Returns:
+        The trained parameters ``{"W1", "b1", "W2", "b2"}``.
+    """
+    n_x, n_h, n_y = layer_sizes(X, Y, n_h)
+    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    parameters = initialize_parameters(n_x, n_h, n_y, seed=seed)
+    for i in range(num_iterations):
+        A2, cache = forward_propagation(X, parameters)
+        grads = backward_propagation(parameters, cache, X, Y)
+        if i % 1000 == 0 and (print_cost or costs is not None):
+            cost = compute_cost(A2, Y)
+            if costs is not None:
+                costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost:f}")
+        parameters = update_parameters(parameters, grads, learning_rate)
+    return parameters
+
+
+def predict(parameters: Params, X: np.ndarray) -> np.ndarray:
+    """Class 1 where ``A2 > 0.5``. Returns a boolean array ``(1, m)``."""
+    A2, _ = forward_propagation(X, parameters)
+    return A2 > 0.5
+
+
+def accuracy(predictions: np.ndarray, Y: np.ndarray) -> float:
+    """Percentage of correct labels, as the course computes it.
+
+    Formula: ``100 (Y p^T + (1 - Y)(1 - p)^T) / m``.
+    """
+    p = np.asarray(predictions, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    return float((np.dot(Y, p.T) + np.dot(1 - Y, 1 - p.T)).item() / Y.size * 100)

@@ -1,0 +1,155 @@
+"""Fixed convolution kernels (Sobel, blur, sharpen, Laplacian, emboss, ...) and applying them.
+
+A kernel ``K`` of shape ``(KH, KW)`` slides over a grey-scale image ``x`` (cross-correlation, as
+every deep-learning library computes "convolution")::
+
+    y[i, j] = sum_{u, v} K[u, v] * x[i*s + u - p, j*s + v - p]
+
+Output size along each spatial axis: ``n_out = floor((n + 2p - f) / s) + 1``.
+
+Example:
+    >>> import numpy as np
+    >>> from nnmath.kernels import get_kernel, apply_kernel
+    >>> x = np.zeros((5, 5)); x[:, 2:] = 1.0          # a vertical edge
+    >>> apply_kernel(x, "sobel-x")[1]                  # strong response at the edge
+    array([4., 4., 0.])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "KERNELS", "apply_kernel", "apply_kernels", "get_kernel", "list_kernels", "output_size",
+    "receptive_field",
+]
+
+_F = np.float64
+
+KERNELS: dict[str, np.ndarray] = {
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=_F),
+    # Sobel x responds to vertical edges (intensity changing left -> right).
+    "sobel-x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=_F),
+    "sobel-y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=_F),
+    "prewitt-x": np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], dtype=_F),
+    "prewitt-y": np.array([[-1, -1, -1], [0, 0, 0], [1, 1, 1]], dtype=_F),
+    "blur": np.full((3, 3), 1.0 / 9.0, dtype=_F),
+    "gaussian": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=_F) / 16.0,
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=_F),
+    "laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=_F),
+    "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=_F),
+    "outline": np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=_F),
+}
+
+
+def list_kernels() -> list[str]:
+    """Names of the fixed kernels, sorted."""
+    return sorted(KERNELS)
+
+
+def get_kernel(name: str) -> np.ndarray:
+    """A copy of the named fixed kernel, float64 ``(3, 3)``.
+
+    Raises:
+        KeyError: unknown name (the message lists the known ones).
+    """
+    key = name.lower().replace("_", "-")
+    if key not in KERNELS:
+        raise KeyError(
+            f"kernels: unknown kernel {name!r}; expected one of {', '.join(list_kernels())}"
+        )
+    return KERNELS[key].copy()
+
+
+def _as_kernel(kernel: str | np.ndarray) -> np.ndarray:
+    k = get_kernel(kernel) if isinstance(kernel, str) else np.asarray(kernel, dtype=_F)
+    if k.ndim != 2:
+        raise ValueError(f"kernels: expected a 2-D kernel (KH, KW), got shape {k.shape}")
+    return k
+
+
+def apply_kernels(
+    image: np.ndarray, kernels: list[str | np.ndarray], stride: int = 1, padding: int = 0
+) -> np.ndarray:
+    """Cross-correlate a grey-scale image with several kernels at once: one output channel each.
+
+    ``y[i, j, k] = sum_{u,v} K_k[u, v] * x_pad[i*s + u, j*s + v]`` (vectorized: one view of all
+    windows, one ``tensordot``; no Python loop over pixels).
+
+    Args:
+        image: ``(H, W)`` grey-scale (or ``(H, W, 1)``) array.
+        kernels: names (see :func:`list_kernels`) or ``(KH, KW)`` arrays, all the same shape.
+        stride: step ``s`` between windows.
+        padding: zeros added on every side, ``p``.
+
+    Returns:
+        float64 array ``(H_out, W_out, K)`` with ``H_out = (H + 2p - KH) // s + 1``.
+
+    Raises:
+        ValueError: wrong image rank, mixed kernel shapes, or a kernel larger than the image.
+
+    Example:
+        >>> apply_kernels(np.eye(4), ["identity", "blur"]).shape
+        (2, 2, 2)
+    """
+    x = np.asarray(image, dtype=_F)
+    if x.ndim == 3 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim != 2:
+        raise ValueError(
+            f"kernels.apply_kernels: expected a grey-scale image (H, W), got shape {x.shape}; "
+            "convert to grey first (nnmath.images.to_grayscale or average the channels)"
+        )
+    ks = np.stack([_as_kernel(k) for k in kernels], axis=-1)  # (KH, KW, K)
+    if stride < 1 or padding < 0:
+        raise ValueError(f"kernels: expected stride >= 1 and padding >= 0, got {stride}, {padding}")
+    if padding:
+        x = np.pad(x, padding)
+    kh, kw = ks.shape[:2]
+    if kh > x.shape[0] or kw > x.shape[1]:
+        raise ValueError(f"kernels: kernel {kh}x{kw} is larger than the padded image {x.shape}")
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw))[::stride, ::stride]
+    return np.tensordot(windows, ks, axes=([2, 3], [0, 1]))  # (H_out, W_out, K)
+
+
+def apply_kernel(
+    image: np.ndarray, kernel: str | np.ndarray, stride: int = 1, padding: int = 0
+) -> np.ndarray:
+    """Cross-correlate a grey-scale image with one kernel; ``(H_out, W_out)`` float64.
+
+    See :func:`apply_kernels` for the formula and errors.
+
+    Example:
+        >>> apply_kernel(np.ones((5, 5)), "laplacian")
+        array([[0., 0., 0.],
+               [0., 0., 0.],
+               [0., 0., 0.]])
+    """
+    return apply_kernels(image, [kernel], stride=stride, padding=padding)[..., 0]
+
+
+def output_size(n: int, f: int, stride: int = 1, padding: int = 0) -> int:
+    """Output length of a convolution: ``floor((n + 2p - f) / s) + 1``.
+
+    Example:
+        >>> output_size(6, 3), output_size(7, 3, stride=2, padding=1)
+        (4, 4)
+    """
+    return (n + 2 * padding - f) // stride + 1
+
+
+def receptive_field(layers: list[tuple[int, int]]) -> list[int]:
+    """Receptive field after each layer of ``(kernel_size, stride)``: ``r += (f - 1) * jump``.
+
+    ``jump`` (distance between neighbouring outputs, in input pixels) multiplies by each stride.
+
+    Example:
+        >>> receptive_field([(3, 1), (3, 1), (2, 2), (3, 1)])
+        [3, 5, 6, 10]
+    """
+    r, jump, out = 1, 1, []
+    for f, s in layers:
+        r += (f - 1) * jump
+        jump *= s
+        out.append(r)
+    return out

@@ -1,0 +1,222 @@
+"""2-D convolution (cross-correlation, as in every deep-learning framework), channels-last.
+
+One primitive, :class:`Conv2D`: im2col by a strided view plus one GEMM forward; one GEMM for
+the kernel gradient and one GEMM plus col2im (a loop over the KH*KW kernel offsets, never
+over samples or pixels) for the input gradient. The bias is fused into the op (an in-place
+add on the fresh GEMM output and one reduction backward) instead of a separate broadcast add,
+which saves a full pass over the output.
+
+Padding follows TensorFlow/Keras: ``"valid"`` (none), ``"same"`` (output size
+``ceil(H / stride)``, the odd extra row/column of padding at the bottom/right), an int ``p``
+(``p`` on every side) or a pair ``(p_h, p_w)`` (symmetric per axis).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd import Function
+
+Pair = int | tuple[int, int]
+Padding = str | int | tuple[int, int]
+
+__all__ = ["Conv2D", "conv_output_size", "normalize_pair", "resolve_padding"]
+
+
+def normalize_pair(value: Pair, name: str, where: str) -> tuple[int, int]:
+    """``3 -> (3, 3)``; ``(2, 1) -> (2, 1)``; anything else is a ValueError naming ``where``."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        pair = (int(value), int(value))
+    elif (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)
+    ):
+        pair = (int(value[0]), int(value[1]))
+    else:
+        raise ValueError(
+            f"{where}: expected {name} as a positive int or a pair of ints, got {value!r}; "
+            f"e.g. {name}=2 or {name}=(2, 1)"
+        )
+    if pair[0] < 1 or pair[1] < 1:
+        raise ValueError(f"{where}: expected positive {name}, got {value!r}")
+    return pair
+
+
+def resolve_padding(
+    padding: Padding,
+    in_hw: tuple[int, int],
+    kernel_hw: tuple[int, int],
+    strides: tuple[int, int],
+    where: str = "conv2d",
+) -> tuple[int, int, int, int]:
+    """The padding ``(top, bottom, left, right)`` for a padding spec, Keras semantics.
+
+    ``"same"``: ``H_out = ceil(H / s)``, total padding ``max((H_out - 1) s + KH - H, 0)``,
+    ``top = total // 2`` and the remainder at the bottom (likewise left/right).
+
+    Raises:
+        ValueError: an unknown string, a negative int, or a malformed pair.
+    """
+    if isinstance(padding, str):
+        mode = padding.lower()
+        if mode == "valid":
+            return (0, 0, 0, 0)
+        if mode == "same":
+            pads = []
+            for n, k, s in zip(in_hw, kernel_hw, strides, strict=True):
+                total = max((math.ceil(n / s) - 1) * s + k - n, 0)
+                pads += [total // 2, total - total // 2]
+            return (pads[0], pads[1], pads[2], pads[3])
+        raise ValueError(
+            f"{where}: expected padding 'valid', 'same', an int or a pair of ints, "
+            f"got {padding!r}"
+        )
+    ok_int = isinstance(padding, (int, np.integer)) and not isinstance(padding, bool)
+    ok_pair = (
+        isinstance(padding, (tuple, list))
+        and len(padding) == 2
+        and all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in padding)
+    )
+    if not (ok_int or ok_pair):
+        raise ValueError(
+            f"{where}: expected padding 'valid', 'same', an int or a pair of ints, "
+            f"got {padding!r}"
+        )
+    ph, pw = (int(padding), int(padding)) if ok_int else (int(padding[0]), int(padding[1]))
+    if ph < 0 or pw < 0:
+        raise ValueError(f"{where}: expected non-negative padding, got {padding!r}")
+    return (ph, ph, pw, pw)
+
+
+def conv_output_size(n: int, k: int, s: int, pad_total: int) -> int:
+    """Output length along one axis: ``floor((n + pad_total - k) / s) + 1``."""
+    return (n + pad_total - k) // s + 1
+
+
+class Conv2D(Function):
+    """y = conv2d(x, W) + b: cross-correlation over (H, W), channels-last, optional bias.
+
+    With the input zero-padded to ``x_p`` and strides ``(s_h, s_w)``::
+
+        y[n, i, j, o] = b[o] + sum_{p, q, c} x_p[n, i*s_h + p, j*s_w + q, c] * W[p, q, c, o]
+
+    As matrices: ``X_col`` (N*H_out*W_out, KH*KW*C_in) holds one receptive field per row,
+    ``W_col = W.reshape(KH*KW*C_in, C_out)`` and ``Y = X_col @ W_col + b``. With ``G`` the
+    upstream gradient reshaped to (N*H_out*W_out, C_out), the vector-Jacobian products are::
+
+        dL/dW = X_col^T @ G                     (reshaped to (KH, KW, C_in, C_out))
+        dL/db = sum of G over rows
+        dL/dx = col2im(G @ W_col^T)             (each row added back where it was read,
+                                                 then the padding cropped)
+
+    The input gradient is skipped (None) when the input does not require a gradient, e.g.
+    the image batch entering the first layer.
+
+    Shape:
+        x (N, H, W, C_in), kernel (KH, KW, C_in, C_out), bias (C_out,) -> (N, H_out, W_out, C_out)
+
+    Raises:
+        ValueError: non-4-D input or kernel, channel mismatch, bias of the wrong shape, bad
+            strides or padding, or a kernel larger than the padded input.
+    """
+
+    def forward(
+        self,
+        x: np.ndarray,
+        kernel: np.ndarray,
+        bias: np.ndarray | None = None,
+        *,
+        strides: Pair = 1,
+        padding: Padding = "valid",
+    ) -> np.ndarray:
+        if x.ndim != 4:
+            raise ValueError(
+                f"conv2d: expected input of shape (N, H, W, C_in), got shape {x.shape} "
+                f"(kernel {kernel.shape}); add a batch axis or reshape to NHWC"
+            )
+        if kernel.ndim != 4:
+            raise ValueError(
+                f"conv2d: expected kernel of shape (KH, KW, C_in, C_out), got shape "
+                f"{kernel.shape} (input {x.shape})"
+            )
+        kh, kw, c_in, c_out = kernel.shape
+        if x.shape[3] != c_in:
+            raise ValueError(
+                f"conv2d: input has {x.shape[3]} channels (shape {x.shape}) but the kernel "
+                f"expects C_in={c_in} (shape {kernel.shape}); inputs are channels-last NHWC"
+            )
+        if bias is not None and bias.shape != (c_out,):
+            raise ValueError(
+                f"conv2d: expected bias of shape ({c_out},) for kernel {kernel.shape}, got "
+                f"shape {bias.shape}"
+            )
+        sh, sw = normalize_pair(strides, "strides", "conv2d")
+        n, h, w, _ = x.shape
+        top, bottom, left, right = resolve_padding(padding, (h, w), (kh, kw), (sh, sw))
+        hp, wp = h + top + bottom, w + left + right
+        if kh > hp or kw > wp:
+            raise ValueError(
+                f"conv2d: kernel {kernel.shape} is larger than the padded input "
+                f"({hp}x{wp} from input {x.shape} with padding {padding!r}); use a smaller "
+                "kernel, more padding or padding='same'"
+            )
+        h_out, w_out = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+        if top or bottom or left or right:
+            xp = np.zeros((n, hp, wp, c_in), dtype=x.dtype)
+            xp[:, top : top + h, left : left + w, :] = x
+        else:
+            xp = x
+        # im2col: a strided view (no copy) of every receptive field, then ONE copy to the
+        # contiguous GEMM operand. Row order (n, i, j), column order (p, q, c) so that the
+        # kernel reshape below is free.
+        s_n, s_h, s_w, s_c = xp.strides
+        windows = as_strided(
+            xp,
+            shape=(n, h_out, w_out, kh, kw, c_in),
+            strides=(s_n, s_h * sh, s_w * sw, s_h, s_w, s_c),
+            writeable=False,
+        )
+        cols = windows.reshape(n * h_out * w_out, kh * kw * c_in)  # copies: (M, K)
+        w_col = kernel.reshape(kh * kw * c_in, c_out)
+        y = cols @ w_col  # (M, C_out), fresh
+        if bias is not None:
+            y += bias
+        self.cols, self.kernel, self.has_bias = cols, kernel, bias is not None
+        self.x_shape, self.pads, self.strides_hw = x.shape, (top, bottom, left, right), (sh, sw)
+        self.out_hw = (h_out, w_out)
+        return y.reshape(n, h_out, w_out, c_out)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        kh, kw, c_in, c_out = self.kernel.shape
+        n = self.x_shape[0]
+        h_out, w_out = self.out_hw
+        g2 = g.reshape(n * h_out * w_out, c_out)  # (M, C_out)
+        gk = (self.cols.T @ g2).reshape(self.kernel.shape)
+        gx = None
+        inputs = getattr(self, "inputs", None)  # set by Function.apply
+        if inputs is None or inputs[0].requires_grad:
+            gx = self._col2im(g2 @ self.kernel.reshape(kh * kw * c_in, c_out).T)
+        if not self.has_bias:
+            return gx, gk
+        return gx, gk, g2.sum(axis=0)
+
+    def _col2im(self, dcols: np.ndarray) -> np.ndarray:
+        """Add every row of ``dcols`` (M, KH*KW*C_in) back onto the input positions it read."""
+        kh, kw, c_in, _ = self.kernel.shape
+        n, h, w, _ = self.x_shape
+        top, bottom, left, right = self.pads
+        sh, sw = self.strides_hw
+        h_out, w_out = self.out_hw
+        d = dcols.reshape(n, h_out, w_out, kh, kw, c_in)
+        gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=dcols.dtype)
+        for p in range(kh):  # loop over kernel offsets only
+            rows = slice(p, p + sh * (h_out - 1) + 1, sh)
+            for q in range(kw):
+                gxp[:, rows, q : q + sw * (w_out - 1) + 1 : sw, :] += d[:, :, :, p, q, :]
+        if top or bottom or left or right:
+            return gxp[:, top : top + h, left : left + w, :]
+        return gxp

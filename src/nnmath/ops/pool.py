@@ -1,0 +1,124 @@
+"""2-D max and average pooling, channels-last, "valid" windows (Keras semantics).
+
+Window ``(p, q)`` of output position ``(i, j)`` reads ``x[n, i*s_h + p, j*s_w + q, c]``;
+``H_out = floor((H - PH) / s_h) + 1`` (rows and columns that do not fill a window are
+dropped, as Keras does). Both ops loop over the PH*PW window offsets only: each offset is
+one strided view of the whole batch, ``x[:, p::s_h, q::s_w, :]`` cut to the output size, so
+the work is vectorized over samples, pixels and channels. This measured faster than a
+reshape of non-overlapping windows followed by ``max(axis=(2, 4))`` (4.3 ms vs 8.3 ms for a
+(128, 26, 26, 32) float32 batch, 1 thread) and handles overlapping windows too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function
+from .conv import Pair, normalize_pair
+
+__all__ = ["AvgPool2D", "MaxPool2D", "pool_geometry"]
+
+
+def pool_geometry(
+    shape: tuple[int, ...], pool_size: Pair, strides: Pair | None, where: str
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """Validate a pooling call; return ``(pool, strides, out_hw)`` as pairs.
+
+    Raises:
+        ValueError: non-4-D input, bad pool size or strides, or a window larger than the input.
+    """
+    if len(shape) != 4:
+        raise ValueError(
+            f"{where}: expected input of shape (N, H, W, C), got shape {tuple(shape)}; add a "
+            "batch axis or reshape to NHWC"
+        )
+    ph, pw = normalize_pair(pool_size, "pool_size", where)
+    sh, sw = (ph, pw) if strides is None else normalize_pair(strides, "strides", where)
+    h, w = shape[1], shape[2]
+    if ph > h or pw > w:
+        raise ValueError(
+            f"{where}: pool window ({ph}, {pw}) is larger than the input's spatial size "
+            f"({h}, {w}) (input shape {tuple(shape)}); use a smaller pool_size"
+        )
+    return (ph, pw), (sh, sw), ((h - ph) // sh + 1, (w - pw) // sw + 1)
+
+
+def _offsets(pool: tuple[int, int], strides: tuple[int, int], out_hw: tuple[int, int]):
+    """The index of the strided view read by each window offset, in row-major offset order."""
+    (ph, pw), (sh, sw), (h_out, w_out) = pool, strides, out_hw
+    for p in range(ph):
+        rows = slice(p, p + sh * (h_out - 1) + 1, sh)
+        for q in range(pw):
+            yield (slice(None), rows, slice(q, q + sw * (w_out - 1) + 1, sw), slice(None))
+
+
+class MaxPool2D(Function):
+    """y[n, i, j, c] = max over the window of x.   Gradient to the first argmax of each window.
+
+    ``dL/dx[n, i*s_h + p, j*s_w + q, c] += g[n, i, j, c]`` for the first offset ``(p, q)``
+    (row-major) where the window attains its maximum; every other element gets 0. Ties
+    (common after a ReLU: all-zero windows) therefore send the gradient to one element, as
+    TensorFlow and PyTorch do, not split it.
+
+    Shape:
+        x (N, H, W, C) -> (N, H_out, W_out, C)
+    """
+
+    def forward(
+        self, x: np.ndarray, *, pool_size: Pair = 2, strides: Pair | None = None
+    ) -> np.ndarray:
+        pool, st, out_hw = pool_geometry(x.shape, pool_size, strides, "max_pool2d")
+        views = iter(_offsets(pool, st, out_hw))
+        y = x[next(views)].copy()  # (N, H_out, W_out, C)
+        for index in views:
+            np.maximum(y, x[index], out=y)
+        self.x, self.y, self.geometry = x, y, (pool, st, out_hw)
+        return y
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        x, y = self.x, self.y
+        pool, st, out_hw = self.geometry
+        overlapping = st[0] < pool[0] or st[1] < pool[1]
+        gx = np.zeros(x.shape, dtype=g.dtype)
+        taken = np.zeros(y.shape, dtype=bool)  # windows whose argmax was already found
+        hit = np.empty(y.shape, dtype=bool)
+        n_offsets = pool[0] * pool[1]
+        for k, index in enumerate(_offsets(pool, st, out_hw)):
+            np.equal(x[index], y, out=hit)
+            if k:
+                hit &= ~taken
+            if k < n_offsets - 1:
+                taken |= hit
+            if overlapping:
+                gx[index] += hit * g
+            else:  # disjoint windows: each input element is written at most once
+                np.multiply(hit, g, out=gx[index])
+        return (gx,)
+
+
+class AvgPool2D(Function):
+    """y[n, i, j, c] = mean over the window of x.   dL/dx = g / (PH*PW) on every window element.
+
+    Shape:
+        x (N, H, W, C) -> (N, H_out, W_out, C)
+    """
+
+    def forward(
+        self, x: np.ndarray, *, pool_size: Pair = 2, strides: Pair | None = None
+    ) -> np.ndarray:
+        pool, st, out_hw = pool_geometry(x.shape, pool_size, strides, "avg_pool2d")
+        views = iter(_offsets(pool, st, out_hw))
+        y = x[next(views)].astype(np.result_type(x.dtype, np.float32))  # (N, H_out, W_out, C)
+        for index in views:
+            y += x[index]
+        y *= y.dtype.type(1.0 / (pool[0] * pool[1]))
+        self.x_shape, self.geometry = x.shape, (pool, st, out_hw)
+        return y
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        pool, st, out_hw = self.geometry
+        share = g * g.dtype.type(1.0 / (pool[0] * pool[1]))
+        gx = np.zeros(self.x_shape, dtype=g.dtype)
+        for index in _offsets(pool, st, out_hw):
+            gx[index] += share
+        return (gx,)

@@ -1,0 +1,124 @@
+"""Optimizer base class: slot state per parameter, in-place updates, state save/load.
+
+An optimizer updates each parameter tensor ``p`` in place from its gradient ``p.grad``
+(``p.data`` keeps its identity and dtype: float32 weights stay float32). Subclasses declare
+their state arrays (``slot_names``) and implement ``_update(w, g, slots, tmp)`` with NumPy
+in-place ufuncs on one preallocated scratch buffer ``tmp`` per parameter, so a training step
+allocates nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer:
+    """Base of every update rule.
+
+    Args:
+        learning_rate: step size ``eta`` (a positive float).
+
+    Raises:
+        ValueError: non-positive learning rate.
+
+    Example:
+        >>> opt = SGD(learning_rate=0.1)
+        >>> loss.backward(); opt.step(params); opt.zero_grad(params)
+    """
+
+    name = "optimizer"
+    slot_names: tuple[str, ...] = ()
+
+    def __init__(self, learning_rate: float) -> None:
+        learning_rate = float(learning_rate)
+        if not learning_rate > 0:
+            raise ValueError(
+                f"{type(self).__name__}: expected a positive learning_rate, got {learning_rate}"
+            )
+        self.learning_rate = learning_rate
+        self.iterations = 0
+        self._slots: list[dict[str, np.ndarray]] = []
+        self._tmp: list[np.ndarray] = []
+        self._shapes: list[tuple[int, ...]] = []
+
+    # ------------------------------------------------------------------ state
+    def build(self, params: Sequence[Tensor]) -> None:
+        """Create the zero-initialized state arrays (and scratch buffers) of ``params``."""
+        self._shapes = [p.shape for p in params]
+        self._slots = [
+            {s: np.zeros(p.shape, dtype=p.dtype) for s in self.slot_names} for p in params
+        ]
+        self._tmp = [np.empty(p.shape, dtype=p.dtype) for p in params]
+
+    def _check_built(self, params: Sequence[Tensor]) -> None:
+        shapes = [p.shape for p in params]
+        if shapes != self._shapes:
+            if self._shapes:
+                raise ValueError(
+                    f"{type(self).__name__}.step: this optimizer holds state for parameters of "
+                    f"shapes {self._shapes}, got {shapes}; use a new optimizer per model"
+                )
+            self.build(params)
+
+    def step(self, params: Sequence[Tensor]) -> None:
+        """Apply one update to every parameter that has a gradient (in place)."""
+        self._check_built(params)
+        self.iterations += 1
+        for i, p in enumerate(params):
+            g = p.grad
+            if g is None:
+                continue
+            self._update(p.data, g, self._slots[i], self._tmp[i])
+
+    @staticmethod
+    def zero_grad(params: Sequence[Tensor]) -> None:
+        """Forget the gradients of ``params`` (before the next backward)."""
+        for p in params:
+            p.grad = None
+
+    def _update(
+        self, w: np.ndarray, g: np.ndarray, slots: dict[str, np.ndarray], tmp: np.ndarray
+    ) -> None:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments (JSON-serializable)."""
+        return {"learning_rate": self.learning_rate}
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """All state as named arrays: ``iterations`` and ``<param index>/<slot>``."""
+        state = {"iterations": np.array(self.iterations, dtype=np.int64)}
+        for i, slots in enumerate(self._slots):
+            for s, arr in slots.items():
+                state[f"{i}/{s}"] = arr
+        return state
+
+    def load_state_dict(self, state: dict[str, np.ndarray], params: Sequence[Tensor]) -> None:
+        """Restore state saved by :meth:`state_dict` for the same ``params``.
+
+        Raises:
+            ValueError: a state array is missing or has the wrong shape.
+        """
+        self.build(params)
+        self.iterations = int(state["iterations"])
+        for i, slots in enumerate(self._slots):
+            for s, arr in slots.items():
+                key = f"{i}/{s}"
+                if key not in state or state[key].shape != arr.shape:
+                    got = state[key].shape if key in state else "nothing"
+                    raise ValueError(
+                        f"{type(self).__name__}.load_state_dict: expected state {key!r} of "
+                        f"shape {arr.shape}, got {got}; the state belongs to another model"
+                    )
+                arr[...] = state[key]
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -1,0 +1,360 @@
+"""Matplotlib figures for the lessons: curves, regressions, boundaries, images, landscapes, graphs.
+
+matplotlib is imported lazily (inside :func:`pyplot`) with the headless ``Agg`` backend, so
+``import nnmath.plots`` costs nothing. Every function returns a ``matplotlib.figure.Figure`` and
+saves it when ``path`` is given (PNG, 100 dpi, then the figure is closed so memory stays flat).
+
+Example:
+    >>> from nnmath import plots
+    >>> fig = plots.plot_costs([0.69, 0.58, 0.47], every=100, path="cost.png")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "plot_activations",
+    "plot_channels",
+    "plot_computation_graph",
+    "plot_costs",
+    "plot_curves",
+    "plot_decision_boundary",
+    "plot_feature_maps",
+    "plot_history",
+    "plot_image_grid",
+    "plot_loss_landscape",
+    "plot_optimizer_paths",
+    "plot_regression_line",
+    "plot_regression_plane",
+    "pyplot",
+    "save",
+]
+
+Figure = Any  # matplotlib.figure.Figure, not imported at module level
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` with the headless Agg backend (imported on first call)."""
+    import matplotlib
+
+    if matplotlib.get_backend().lower() != "agg":
+        matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save(fig: Figure, path: str | Path | None, dpi: int = 100) -> Figure:
+    """Save ``fig`` to ``path`` (parent folders created) and close it; no-op when path is None."""
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+        pyplot().close(fig)
+    return fig
+
+
+def plot_costs(
+    costs: Sequence[float] | Mapping[str, Sequence[float]],
+    every: int = 1,
+    title: str = "Cost",
+    ylabel: str = "cost J",
+    logy: bool = False,
+    path: str | Path | None = None,
+) -> Figure:
+    """Cost curve(s) against iterations; one line per entry when ``costs`` is a dict.
+
+    Args:
+        costs: a list of costs, or ``{label: costs}`` for several runs.
+        every: iterations between two recorded costs (the course records every 100).
+
+    Example:
+        >>> plot_costs({"lr=0.01": [0.7, 0.5], "lr=0.001": [0.7, 0.6]})  # doctest: +SKIP
+    """
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    series = costs if isinstance(costs, Mapping) else {"": costs}
+    for label, ys in series.items():
+        ys = np.asarray(ys, dtype=float)
+        ax.plot(np.arange(len(ys)) * every, ys, label=label or None)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if isinstance(costs, Mapping):
+        ax.legend()
+    ax.grid(alpha=0.3)
+    return save(fig, path)
+
+
+def plot_history(
+    history: Mapping[str, Sequence[float]], title: str = "Training history",
+    path: str | Path | None = None,
+) -> Figure:
+    """Keras-style ``history.history``: losses on the left, other metrics on the right, per epoch.
+
+    Example:
+        >>> plot_history({"loss": [0.3, 0.1], "val_loss": [0.2, 0.15]})  # doctest: +SKIP
+    """
+    plt = pyplot()
+    metrics = sorted({k.removeprefix("val_") for k in history} - {"loss"})
+    fig, axes = plt.subplots(1, 1 + bool(metrics), figsize=(5 + 5 * bool(metrics), 4))
+    axes = np.atleast_1d(axes)
+    for ax, names in zip(axes, (["loss"], metrics), strict=False):
+        for name in names:
+            for key in (name, f"val_{name}"):
+                if key in history:
+                    ys = np.asarray(history[key], dtype=float)
+                    ax.plot(np.arange(1, len(ys) + 1), ys, marker="o", label=key)
+        ax.set_xlabel("epoch")
+        ax.legend()
+        ax.grid(alpha=0.3)
+    axes[0].set_title(title)
+    return save(fig, path)
+
+
+def plot_regression_line(
+    x: np.ndarray, y: np.ndarray, w: float, b: float, x_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None, title: str = "y = w x + b", path: str | Path | None = None,
+) -> Figure:
+    """Scatter of ``(x, y)`` (and held-out points) with the fitted line ``y = w x + b``."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    x = np.ravel(x)
+    ax.scatter(x, np.ravel(y), s=10, alpha=0.6, label="train")
+    if x_test is not None and y_test is not None:
+        ax.scatter(np.ravel(x_test), np.ravel(y_test), s=18, color="black", label="test")
+    grid = np.linspace(x.min(), x.max(), 2)
+    ax.plot(grid, w * grid + b, color="tab:red", lw=2, label=f"w={w:.2f}, b={b:.2f}")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title(title)
+    ax.legend()
+    return save(fig, path)
+
+
+def plot_regression_plane(
+    X: np.ndarray, y: np.ndarray, w: Sequence[float], b: float,
+    labels: tuple[str, str] = ("x1", "x2"), title: str = "y = w1 x1 + w2 x2 + b",
+    path: str | Path | None = None,
+) -> Figure:
+    """3-D scatter of two features ``X (m, 2)`` against ``y`` with the fitted plane."""
+    plt = pyplot()
+    fig = plt.figure(figsize=(6, 5))
+    ax = fig.add_subplot(projection="3d")
+    X = np.asarray(X, dtype=float)
+    ax.scatter(X[:, 0], X[:, 1], np.ravel(y), s=8, alpha=0.6)
+    g1, g2 = np.meshgrid(np.linspace(X[:, 0].min(), X[:, 0].max(), 10),
+                         np.linspace(X[:, 1].min(), X[:, 1].max(), 10))
+    ax.plot_surface(g1, g2, w[0] * g1 + w[1] * g2 + b, alpha=0.3, color="tab:red")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_zlabel("y")
+    ax.set_title(title)
+    return save(fig, path)
+
+
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray] | Mapping[str, Callable[[np.ndarray], np.ndarray]],
+    X: np.ndarray, y: np.ndarray, resolution: int = 200, title: str = "Decision boundary",
+    path: str | Path | None = None,
+) -> Figure:
+    """Regions a classifier assigns to each class, with the data on top.
+
+    Args:
+        predict: maps points ``(n, 2)`` (batch-first) to labels ``(n,)``; a dict draws one
+            panel per classifier, side by side.
+        X: ``(m, 2)`` points; y: ``(m,)`` labels.
+    """
+    plt = pyplot()
+    X = np.asarray(X, dtype=float)
+    y = np.ravel(y)
+    fns = predict if isinstance(predict, Mapping) else {title: predict}
+    fig, axes = plt.subplots(1, len(fns), figsize=(5 * len(fns), 4.5), squeeze=False)
+    pad = 0.5
+    xx, yy = np.meshgrid(
+        np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution),
+        np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution),
+    )
+    grid = np.c_[xx.ravel(), yy.ravel()]
+    for ax, (name, fn) in zip(axes[0], fns.items(), strict=True):
+        zz = np.asarray(fn(grid)).reshape(xx.shape)
+        ax.contourf(xx, yy, zz, alpha=0.35, cmap="Spectral")
+        ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap="Spectral", edgecolors="k", linewidths=0.3)
+        ax.set_title(name)
+    return save(fig, path)
+
+
+def plot_image_grid(
+    images: np.ndarray | Sequence[np.ndarray], titles: Sequence[str] | None = None,
+    ncols: int = 5, cmap: str | None = None, title: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Images ``(N, H, W[, C])`` in a grid, each with an optional title (grey when 2-D)."""
+    plt = pyplot()
+    images = list(images)
+    n = max(len(images), 1)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.1 * ncols, 2.3 * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= len(images):
+            continue
+        img = np.asarray(images[i])
+        if img.ndim == 3 and img.shape[-1] == 1:
+            img = img[..., 0]
+        if img.dtype.kind == "f" and img.ndim == 3:
+            img = np.clip(img, 0, 1 if img.max() <= 1 else 255)
+            img = img / 255 if img.max() > 1 else img
+        ax.imshow(img, cmap=cmap or ("gray" if img.ndim == 2 else None))
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return save(fig, path)
+
+
+def plot_channels(image: np.ndarray, path: str | Path | None = None) -> Figure:
+    """A colour image ``(H, W, 3)`` and its R, G and B channels as grey-scale pictures."""
+    img = np.asarray(image)
+    return plot_image_grid(
+        [img, img[..., 0], img[..., 1], img[..., 2]],
+        titles=[f"RGB {img.shape}", "R channel", "G channel", "B channel"], ncols=4, path=path,
+    )
+
+
+def plot_feature_maps(
+    maps: np.ndarray, titles: Sequence[str] | None = None, ncols: int = 8,
+    title: str | None = None, path: str | Path | None = None,
+) -> Figure:
+    """Channels of one feature map ``(H, W, C)`` as C grey-scale (viridis) pictures."""
+    maps = np.asarray(maps)
+    chans = [maps[..., c] for c in range(maps.shape[-1])]
+    return plot_image_grid(
+        chans, titles=titles, ncols=ncols, cmap="viridis", title=title, path=path
+    )
+
+
+def plot_activations(
+    functions: Mapping[str, tuple[Callable[[np.ndarray], np.ndarray],
+                                   Callable[[np.ndarray], np.ndarray]]],
+    lo: float = -5.0, hi: float = 5.0, path: str | Path | None = None,
+) -> Figure:
+    """Each activation ``g(z)`` (solid) with its derivative ``g'(z)`` (dashed), one panel each."""
+    plt = pyplot()
+    z = np.linspace(lo, hi, 401)
+    fig, axes = plt.subplots(1, len(functions), figsize=(3.6 * len(functions), 3.2), squeeze=False)
+    for ax, (name, (g, dg)) in zip(axes[0], functions.items(), strict=True):
+        ax.plot(z, g(z), label=f"{name}(z)")
+        ax.plot(z, dg(z), "--", label="derivative")
+        ax.axhline(0, color="k", lw=0.5)
+        ax.axvline(0, color="k", lw=0.5)
+        ax.set_title(name)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    return save(fig, path)
+
+
+def plot_curves(
+    x: np.ndarray, curves: Mapping[str, np.ndarray], title: str = "", xlabel: str = "x",
+    ylabel: str = "y", path: str | Path | None = None,
+) -> Figure:
+    """Several named curves over the same ``x`` (e.g. loss functions against the error)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, ys in curves.items():
+        ax.plot(x, ys, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return save(fig, path)
+
+
+def plot_loss_landscape(
+    alphas: np.ndarray, betas: np.ndarray, losses: np.ndarray,
+    title: str = "Loss landscape", path: str | Path | None = None,
+) -> Figure:
+    """``L(theta + a d1 + b d2)`` on a grid ``losses[j, i]`` (beta_j, alpha_i): contour + 3-D."""
+    plt = pyplot()
+    fig = plt.figure(figsize=(11, 4.5))
+    A, B = np.meshgrid(alphas, betas)
+    ax = fig.add_subplot(1, 2, 1)
+    cs = ax.contour(A, B, losses, levels=20, cmap="viridis")
+    ax.clabel(cs, fontsize=7)
+    ax.plot(0, 0, "r*", ms=12, label="trained weights")
+    ax.set_xlabel("alpha (direction 1)")
+    ax.set_ylabel("beta (direction 2)")
+    ax.legend()
+    ax.set_title(title)
+    ax3 = fig.add_subplot(1, 2, 2, projection="3d")
+    ax3.plot_surface(A, B, losses, cmap="viridis", alpha=0.9)
+    ax3.set_xlabel("alpha")
+    ax3.set_ylabel("beta")
+    ax3.set_zlabel("loss")
+    return save(fig, path)
+
+
+def plot_optimizer_paths(
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray], paths: Mapping[str, np.ndarray],
+    xlim: tuple[float, float], ylim: tuple[float, float], title: str = "Optimizer paths",
+    path: str | Path | None = None,
+) -> Figure:
+    """Contours of ``f(x, y)`` with each optimizer's path ``(steps, 2)`` drawn on top."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    xx, yy = np.meshgrid(np.linspace(*xlim, 300), np.linspace(*ylim, 300))
+    zz = f(xx, yy)
+    ax.contour(xx, yy, zz, levels=np.logspace(-2, np.log10(max(zz.max(), 1.0)), 25),
+               cmap="Greys", linewidths=0.6)
+    for name, p in paths.items():
+        p = np.asarray(p)
+        ax.plot(p[:, 0], p[:, 1], ".-", ms=3, lw=1, label=f"{name} ({len(p) - 1} steps)")
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.legend()
+    ax.set_title(title)
+    return save(fig, path)
+
+
+def plot_computation_graph(
+    nodes: Mapping[str, tuple[float, float, str]],
+    edges: Sequence[tuple[str, str, str]],
+    title: str = "Computation graph", path: str | Path | None = None,
+) -> Figure:
+    """Draw a small computation graph: boxes with labels, arrows labelled with derivatives.
+
+    Args:
+        nodes: ``{name: (x, y, label)}``; the label shows the forward value.
+        edges: ``(src, dst, label)`` arrows, the label e.g. ``"dJ/dv = 3"``.
+
+    Example:
+        >>> plot_computation_graph({"a": (0, 0, "a = 5"), "v": (1, 0, "v = 11")},
+        ...                        [("a", "v", "dJ/da = 3")])  # doctest: +SKIP
+    """
+    plt = pyplot()
+    xs = [p[0] for p in nodes.values()]
+    ys = [p[1] for p in nodes.values()]
+    fig, ax = plt.subplots(figsize=(2.6 * (max(xs) - min(xs) + 1.5), 1.4 * (max(ys) - min(ys) + 2)))
+    for src, dst, label in edges:
+        (x0, y0, _), (x1, y1, _) = nodes[src], nodes[dst]
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops={"arrowstyle": "->", "lw": 1.4, "shrinkA": 28, "shrinkB": 28})
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.12, label, ha="center", fontsize=9,
+                color="tab:red")
+    for x, y, label in nodes.values():
+        ax.text(x, y, label, ha="center", va="center", fontsize=10,
+                bbox={"boxstyle": "round", "fc": "#e8f0fe", "ec": "#3367d6"})
+    ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.axis("off")
+    ax.set_title(title)
+    return save(fig, path)

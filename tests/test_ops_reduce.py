@@ -1,0 +1,67 @@
+"""Reductions: sum, max, min (and mean, a composite) over every axis/keepdims combination."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnmath import Tensor, gradcheck
+
+AXES = [None, 0, -1, 1, (0, 2), (-1, 0, 1)]
+REDUCTIONS = [
+    ("sum", lambda t, **k: t.sum(**k), np.sum),
+    ("max", lambda t, **k: t.max(**k), np.max),
+    ("min", lambda t, **k: t.min(**k), np.min),
+    ("mean", lambda t, **k: t.mean(**k), np.mean),
+]
+
+
+def check(fn, *inputs, **kw):
+    report = gradcheck(fn, *inputs, **kw)
+    assert report.passed, report
+
+
+@pytest.mark.parametrize(("name", "op", "ref"), REDUCTIONS, ids=[r[0] for r in REDUCTIONS])
+@pytest.mark.parametrize("axis", AXES)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduce_3d(name, op, ref, axis, keepdims, rng):
+    x = rng.permutation(24).reshape(2, 3, 4) + 0.1 * rng.normal(size=(2, 3, 4))  # no ties
+    y = op(Tensor(x), axis=axis, keepdims=keepdims)
+    want = ref(x, axis=axis, keepdims=keepdims)
+    assert y.shape == np.shape(want)
+    np.testing.assert_allclose(y.data, want, rtol=1e-12)
+    check(lambda t: op(t, axis=axis, keepdims=keepdims), x)
+
+
+@pytest.mark.parametrize(("name", "op", "ref"), REDUCTIONS, ids=[r[0] for r in REDUCTIONS])
+@pytest.mark.parametrize("shape", [(), (5,)])
+def test_reduce_small_shapes(name, op, ref, shape, rng):
+    x = rng.normal(size=shape)
+    y = op(Tensor(x))
+    assert y.shape == () and isinstance(y.data, np.ndarray)
+    np.testing.assert_allclose(y.data, ref(x))
+    check(lambda t: op(t), x)
+
+
+@pytest.mark.parametrize(("name", "op", "ref"), REDUCTIONS, ids=[r[0] for r in REDUCTIONS])
+def test_reduce_keeps_float32(name, op, ref, rng):
+    t = Tensor(rng.normal(size=(3, 4)).astype(np.float32), requires_grad=True)
+    y = op(t, axis=1)
+    assert y.dtype == np.float32
+    y.backward(rng.normal(size=3).astype(np.float32))
+    assert t.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("which", ["max", "min"])
+def test_ties_share_the_gradient(which):
+    x = Tensor(np.array([[3.0, 1.0, 3.0], [2.0, 2.0, 2.0]]), requires_grad=True)
+    if which == "min":
+        x = Tensor(-x.data, requires_grad=True)
+    y = x.max(axis=1) if which == "max" else x.min(axis=1)
+    y.backward(np.array([2.0, 3.0]))
+    np.testing.assert_allclose(x.grad, [[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+
+
+def test_max_of_an_empty_tensor_is_an_error():
+    with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0, 3\)"):
+        Tensor(np.ones((0, 3))).max()
