@@ -61,7 +61,7 @@ def test_h5_errors(tmp_path, rng):
         load_h5_images(text)
     good = _write_h5(tmp_path / "t.h5", a_set_x=x, a_set_y=np.zeros(5)).read_bytes()
     (tmp_path / "cut.h5").write_bytes(good[: len(good) // 3])
-    with pytest.raises(ValueError, match="load_h5_images\\(cut.h5\\): the HDF5 file cannot be"):
+    with pytest.raises(ValueError, match=r"load_h5_images\(cut.h5\): the HDF5 file cannot be"):
         load_h5_images(tmp_path / "cut.h5")
     with pytest.raises(FileNotFoundError, match="no such file"):
         load_h5_images(tmp_path / "missing.h5")

@@ -51,7 +51,7 @@ def test_write_idx_round_trip(tmp_path, rng, dtype):
     for compress in (False, True):
         path = write_idx(tmp_path / f"a{compress}.idx", a, compress=compress)
         np.testing.assert_array_equal(read_idx(path), a)
-    with pytest.raises(ValueError, match="dtype uint8.*got shape \\(2,\\) dtype int64"):
+    with pytest.raises(ValueError, match=r"dtype uint8.*got shape \(2,\) dtype int64"):
         write_idx(tmp_path / "b.idx", np.arange(2, dtype=np.int64))
 
 
@@ -76,6 +76,7 @@ def test_read_idx_mnist_test_images_equal_direct_decoding(data_dir):
         (b"\0\0\x07\x01\0\0\0\x01\x00", "wrong magic number 0x00000701"),  # unknown dtype
         (b"\0\0\x08\x00", "wrong magic number 0x00000800"),  # zero dimensions
         (b"PK\x03\x04 a zip file, not idx", "not an IDX file"),
+        (_idx_bytes(0x0E, (60000, 60000, 60000), b"\0" * 64), "more than the .*-byte file"),
     ],
 )
 @pytest.mark.parametrize("gz", [False, True])

@@ -27,7 +27,7 @@ def test_train_test_split_partitions_and_keeps_pairs(rng):
 def test_train_test_split_errors():
     with pytest.raises(ValueError, match=r"same number of samples.*x \(4,\) and y \(3,\)"):
         train_test_split(np.zeros(4), np.zeros(3))
-    with pytest.raises(ValueError, match="fraction in \\(0, 1\\).*got 1.5"):
+    with pytest.raises(ValueError, match=r"fraction in \(0, 1\).*got 1.5"):
         train_test_split(np.zeros(4), np.zeros(4), test_size=1.5)
     with pytest.raises(ValueError, match="gives 4 test samples of 4"):
         train_test_split(np.zeros(4), np.zeros(4), test_size=4)

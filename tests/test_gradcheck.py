@@ -193,3 +193,9 @@ def test_kink_is_reported_not_hidden():
     # at 1e-7 from the kink (inside eps) the two disagree and the report must say so.
     assert gradcheck(lambda x: x.abs(), np.array([0.0, 1.0])).passed
     assert not gradcheck(lambda x: x.abs(), np.array([1e-7]), eps=1e-6).passed
+
+
+def test_outputs_that_view_the_input(rng):
+    # reshape/transpose/slices return views of the perturbed input: still correct
+    report = gradcheck(lambda x: x.reshape(6)[::2], rng.normal(size=(2, 3)))
+    assert report.passed and report.max_rel_error < 1e-8

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnmath import Tensor, functional as F, gradcheck
+from nnmath import Tensor, gradcheck
+from nnmath import functional as F
 
 
 def check(fn, *inputs, **kw):

@@ -25,9 +25,19 @@ _VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM
 def configure_from_environment() -> None:
     """Set the BLAS thread variables before NumPy loads BLAS (called by ``import nnmath``)."""
     wanted = os.environ.get("NNMATH_NUM_THREADS")
+    if wanted is not None and not (wanted.strip().isdigit() and int(wanted) >= 1):
+        import warnings
+
+        warnings.warn(
+            f"NNMATH_NUM_THREADS: expected a positive integer, got {wanted!r}; using "
+            f"{DEFAULT_THREADS} thread(s) (set e.g. NNMATH_NUM_THREADS=2)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        wanted = None
     if wanted is None and any(v in os.environ for v in _VARS):
         return  # the user chose already
-    n = wanted or str(DEFAULT_THREADS)
+    n = wanted.strip() if wanted else str(DEFAULT_THREADS)
     if "numpy" not in sys.modules:
         for var in _VARS:
             if wanted is None:

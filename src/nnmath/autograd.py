@@ -85,10 +85,13 @@ class Function:
     Subclasses implement ``forward(*arrays, **params) -> np.ndarray`` and
     ``backward(g) -> tuple`` with one entry per array input (``None`` where no gradient
     flows). They may keep what backward needs as attributes of ``self``; ops must never
-    modify their inputs and never touch ``.grad``.
+    modify their inputs and never touch ``.grad``. Expensive ops may read
+    ``self.needs_input_grad`` (one bool per input) in ``backward`` and return ``None`` for
+    inputs that need no gradient (MatMul skips a whole GEMM that way).
     """
 
     inputs: tuple[Tensor, ...]
+    needs_input_grad: tuple[bool, ...]  # set when recorded: backward may skip the others
     _freed: bool = False
 
     def forward(self, *xs: np.ndarray, **params: Any) -> np.ndarray:
@@ -112,6 +115,7 @@ class Function:
         result = _make_tensor(out, needs_grad)
         if needs_grad:
             fn.inputs = tensors
+            fn.needs_input_grad = tuple([t.requires_grad for t in tensors])
             result._ctx = fn
         return result
 

@@ -19,7 +19,9 @@ class CommandError(Exception):
     """A user mistake on the command line, reported as one line without a traceback."""
 
 
-def _parser_for(sub: argparse._SubParsersAction, name: str, help: str, example: str) -> argparse.ArgumentParser:
+def _parser_for(
+    sub: argparse._SubParsersAction, name: str, help: str, example: str
+) -> argparse.ArgumentParser:
     return sub.add_parser(
         name,
         help=help,
@@ -42,7 +44,15 @@ def _add_graph(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_graph(args: argparse.Namespace) -> None:
-    raise CommandError("graph: not available yet")
+    from .graph import build_graph, parse_assignments
+
+    try:
+        graph = build_graph(args.expression, parse_assignments(args.values))
+        print(graph.table())
+        if args.out:
+            print(f"\nwrote {graph.save(args.out)}")
+    except ValueError as exc:  # the library says "graph: ..."; main() adds "nnmath graph:"
+        raise CommandError(str(exc).removeprefix("graph: ")) from exc
 
 
 # --------------------------------------------------------------------------- data

@@ -245,9 +245,9 @@ def gradcheck(
             for i in picks:
                 original = x[i]
                 x[i] = original + eps
-                plus = evaluate().data
+                plus = np.array(evaluate().data)  # a copy: the output may view the input
                 x[i] = original - eps
-                minus = evaluate().data
+                minus = np.array(evaluate().data)
                 x[i] = original
                 g_num[i] = np.vdot(plus - minus, u) / (2 * eps)
             g_num = g_num.reshape(t.shape)

@@ -54,7 +54,7 @@ _MAX_CHARS = 2000
 def _fmt(x: float) -> str:
     """A number the way the lesson writes it: ``33``, ``0.5``, ``0.000123``, ``1.5e+20``."""
     if math.isfinite(x) and x == round(x) and abs(x) < 1e15:
-        return str(int(round(x)))
+        return str(round(x))
     return f"{x:.6g}"
 
 
@@ -63,8 +63,10 @@ class Node:
     """One node of the graph.
 
     Attributes:
-        name: ``"a"`` for a variable, ``"u"``, ``"v"``, ... for intermediates, ``"J"`` for the output.
-        op: ``None`` for a variable, else ``"add" "sub" "mul" "div" "pow" "neg"`` or a function name.
+        name: ``"a"`` for a variable, ``"u"``, ``"v"``, ... for intermediates, ``"J"`` for
+            the output.
+        op: ``None`` for a variable, else ``"add" "sub" "mul" "div" "pow" "neg"`` or a
+            function name.
         formula: how the node is computed from its inputs' names and constants, e.g. ``"b*c"``.
         inputs: names of the nodes it reads (once each, in order).
         value: forward value.
@@ -150,7 +152,7 @@ class ComputationGraph:
         return sorted(self.nodes, key=lambda n: (depth[n.name], position[n.name]))
 
     def chain_rule(self, name: str) -> str:
-        """How ``dJ/d(name)`` follows from its consumers, e.g. ``dJ/du = dJ/dv * dv/du = 3 * 1 = 3``."""
+        """How ``dJ/d(name)`` follows from its consumers: ``dJ/du = dJ/dv * dv/du = 3 * 1 = 3``."""
         j, node = self.output, self.node(name)
         head = f"d{j}/d{name}"
         if node.is_output:
@@ -159,13 +161,16 @@ class ComputationGraph:
         if len(outs) == 1 and outs[0].dst == j:
             return f"{head} = {_fmt(node.grad)}"
         symbolic = " + ".join(f"d{j}/d{e.dst} * d{e.dst}/d{name}" for e in outs)
-        numeric = " + ".join(f"{_fmt(self.node(e.dst).grad)} * {_fmt(e.local)}" for e in outs)
+        numeric = " + ".join(
+            f"{_operand(self.node(e.dst).grad)} * {_operand(e.local)}" for e in outs
+        )
         return f"{head} = {symbolic} = {numeric} = {_fmt(node.grad)}"
 
     def table(self) -> str:
         """The forward pass (value of every node) and the backward pass (dJ/d of every node)."""
         j = self.output
-        lines = [f"{j} = {self.expression}", "", "forward pass (inputs to output):"]
+        first = self.expression if j == self.expression else f"{j} = {self.expression}"
+        lines = [first, "", "forward pass (inputs to output):"]
         for n in self.nodes:
             rhs = _fmt(n.value) if n.is_input else f"{n.formula} = {_fmt(n.value)}"
             lines.append(f"  {n.name} = {rhs}")
@@ -560,7 +565,8 @@ def build_graph(
         builder.tensors[j] = builder.tensors.pop(result)
         builder.fns[j] = builder.fns.pop(result)
     out.is_output = True
-    builder.tensors[out.name].backward()
+    with np.errstate(all="ignore"):  # inf/nan values (a/0, log(-1)) are shown, not warned
+        builder.tensors[out.name].backward()
     for n in nodes:
         grad = builder.tensors[n.name].grad
         n.grad = float(grad) if grad is not None else 0.0

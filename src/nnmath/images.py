@@ -147,14 +147,16 @@ def split_channels(x: np.ndarray) -> list[np.ndarray]:
     return [x[..., c] for c in range(x.shape[-1])]
 
 
-def to_grayscale(x: np.ndarray) -> np.ndarray:
+def to_grayscale(x: np.ndarray, keepdims: bool = True) -> np.ndarray:
     """Luma of an RGB(A) image: ``Y = 0.299 R + 0.587 G + 0.114 B`` (ITU-R BT.601; alpha ignored).
 
     Args:
         x: (H, W, C) or (N, H, W, C) with C = 3 or 4 (C = 1 is returned unchanged).
+        keepdims: keep the channel axis (..., H, W, 1); False gives (..., H, W), the grey
+            matrix that e.g. ``nnmath.kernels.apply_kernels`` takes.
 
     Returns:
-        (..., H, W, 1): uint8 (rounded) for uint8 input, float otherwise.
+        (..., H, W, 1) or (..., H, W): uint8 (rounded) for uint8 input, float otherwise.
 
     Raises:
         ValueError: C not in {1, 3, 4}.
@@ -166,12 +168,13 @@ def to_grayscale(x: np.ndarray) -> np.ndarray:
     x = _check_image(x, "to_grayscale")
     c = x.shape[-1]
     if c == 1:
-        return x
+        return x if keepdims else x[..., 0]
     if c not in (3, 4):
         raise ValueError(f"to_grayscale: expected 1, 3 (RGB) or 4 (RGBA) channels, got shape "
                          f"{x.shape}")
     y = x[..., :3] @ GRAY_WEIGHTS.astype(np.float32 if x.dtype != np.float64 else np.float64)
-    y = y[..., None]
+    if keepdims:
+        y = y[..., None]
     if x.dtype == np.uint8:
         return np.clip(np.rint(y), 0, 255).astype(np.uint8)
     return y

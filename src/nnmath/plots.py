@@ -163,27 +163,31 @@ def plot_regression_plane(
 def plot_decision_boundary(
     predict: Callable[[np.ndarray], np.ndarray] | Mapping[str, Callable[[np.ndarray], np.ndarray]],
     X: np.ndarray, y: np.ndarray, resolution: int = 200, title: str = "Decision boundary",
-    path: str | Path | None = None,
+    ncols: int = 4, path: str | Path | None = None,
 ) -> Figure:
     """Regions a classifier assigns to each class, with the data on top.
 
     Args:
         predict: maps points ``(n, 2)`` (batch-first) to labels ``(n,)``; a dict draws one
-            panel per classifier, side by side.
+            panel per classifier, ``ncols`` panels per row.
         X: ``(m, 2)`` points; y: ``(m,)`` labels.
     """
     plt = pyplot()
     X = np.asarray(X, dtype=float)
     y = np.ravel(y)
     fns = predict if isinstance(predict, Mapping) else {title: predict}
-    fig, axes = plt.subplots(1, len(fns), figsize=(5 * len(fns), 4.5), squeeze=False)
+    ncols = min(ncols, len(fns))
+    nrows = -(-len(fns) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.5 * ncols, 4 * nrows), squeeze=False)
+    for ax in axes.flat[len(fns):]:
+        ax.axis("off")
     pad = 0.5
     xx, yy = np.meshgrid(
         np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution),
         np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution),
     )
     grid = np.c_[xx.ravel(), yy.ravel()]
-    for ax, (name, fn) in zip(axes[0], fns.items(), strict=True):
+    for ax, (name, fn) in zip(axes.flat, fns.items(), strict=False):
         zz = np.asarray(fn(grid)).reshape(xx.shape)
         ax.contourf(xx, yy, zz, alpha=0.35, cmap="Spectral")
         ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap="Spectral", edgecolors="k", linewidths=0.3)

@@ -291,8 +291,11 @@ def as_tensors(values: tuple[Any, ...]) -> tuple[Tensor, ...]:
     for v in values:
         if isinstance(v, Tensor):
             dt = v.data.dtype
-            if dt.kind == "f" and dt != float_dtype:
-                float_dtype = dt if float_dtype is None else np.promote_types(float_dtype, dt)
+            if dt.kind == "f":
+                if float_dtype is None:  # (not `dt != None`: NumPy reads None as float64)
+                    float_dtype = dt
+                elif dt != float_dtype:
+                    float_dtype = np.promote_types(float_dtype, dt)
         else:
             plain = True
     if not plain:

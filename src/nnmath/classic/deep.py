@@ -242,11 +242,13 @@ def _train(
             f"{Y.shape}; use Y.reshape(1, -1)"
         )
     costs: list[float] = []
+    parameters = {k: np.array(v, dtype=np.float64) for k, v in parameters.items()}
     for i in range(num_iterations):
         AL, caches = l_model_forward(X, parameters)
         cost = compute_cost(AL, Y)
         grads = l_model_backward(AL, Y, caches, need_dA0=False)
-        parameters = update_parameters(parameters, grads, learning_rate)
+        for k, v in parameters.items():  # in place: same numbers as update_parameters, no
+            v -= learning_rate * grads["d" + k]  # fresh 2 MB arrays every iteration
         if i % 100 == 0 or i == num_iterations - 1:
             if print_cost:
                 print(f"Cost after iteration {i}: {cost}")

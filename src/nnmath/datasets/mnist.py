@@ -56,6 +56,7 @@ FASHION_MNIST_CLASSES = [
 ]
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_DEFLATE_MAX_RATIO = 1032  # the largest expansion factor of a deflate stream
 
 
 def _read_exact(f, buf: memoryview) -> int:
@@ -118,6 +119,14 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
                 )
             shape = struct.unpack(f">{ndim}I", dims_raw)
             count = int(np.prod(shape, dtype=np.int64))
+            # never allocate more than the file can hold (deflate expands at most ~1032x)
+            limit = path.stat().st_size * (_DEFLATE_MAX_RATIO if gz else 1)
+            if count * dtype.itemsize > limit:
+                raise ValueError(
+                    f"{where}: truncated data: dims {shape} of {dtype.name} need "
+                    f"{count * dtype.itemsize} bytes, more than the {path.stat().st_size}-byte "
+                    "file can hold"
+                )
             out = np.empty(count, dtype=dtype)
             got = _read_exact(f, memoryview(out).cast("B"))
             if got < out.nbytes:

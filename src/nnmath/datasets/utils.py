@@ -176,9 +176,9 @@ def standardize(
 
     Example:
         >>> z, mean, std = standardize(np.array([[1.0, 10.0], [3.0, 30.0]]))
-        >>> z
-        array([[-1., -1.],
-               [ 1.,  1.]])
+        >>> np.round(z, 6), mean, std
+        (array([[-1., -1.],
+               [ 1.,  1.]]), array([[ 2., 20.]]), array([[ 1., 10.]]))
     """
     x = np.asarray(x)
     if not np.issubdtype(x.dtype, np.floating):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Layer
+from .conv import AvgPool2D, Conv2D, MaxPool2D
 from .core import (
     Activation,
     Dense,
@@ -25,11 +26,14 @@ from .core import (
 __all__ = [
     "LAYERS",
     "Activation",
+    "AvgPool2D",
+    "Conv2D",
     "Dense",
     "Dropout",
     "Flatten",
     "Input",
     "Layer",
+    "MaxPool2D",
     "ReLU",
     "Sigmoid",
     "Softmax",
@@ -40,7 +44,20 @@ __all__ = [
 
 LAYERS: dict[str, type[Layer]] = {
     cls.__name__: cls
-    for cls in (Dense, Flatten, Dropout, Activation, ReLU, Sigmoid, Tanh, Softmax, Input)
+    for cls in (
+        Dense,
+        Flatten,
+        Dropout,
+        Activation,
+        ReLU,
+        Sigmoid,
+        Tanh,
+        Softmax,
+        Input,
+        Conv2D,
+        MaxPool2D,
+        AvgPool2D,
+    )
 }
 
 

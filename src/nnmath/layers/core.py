@@ -28,13 +28,9 @@ __all__ = [
 ]
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """softmax(x)_k = e^(x_k - m) / sum_j e^(x_j - m), m = max_j x_j (a constant shift)."""
-    if hasattr(F, "softmax"):
-        return F.softmax(x, axis=axis)
-    m = x.data.max(axis=axis, keepdims=True)  # constant: softmax is shift-invariant
-    e = (x - m).exp()
-    return e / e.sum(axis=axis, keepdims=True)
+def softmax(x: Tensor) -> Tensor:
+    """softmax(x)_k = e^(x_k - m) / sum_j e^(x_j - m) over the last axis, m = max_j x_j."""
+    return F.softmax(x, axis=-1)
 
 
 def linear(x: Tensor) -> Tensor:
@@ -203,9 +199,7 @@ class Dropout(Layer):
             return x
         if self.rng is None:
             self.rng = np.random.default_rng()
-        keep = self.rng.random(x.shape, dtype=np.float32) >= self.rate
-        mask = np.multiply(keep, 1.0 / (1.0 - self.rate), dtype=x.dtype)
-        return x * mask
+        return F.dropout(x, self.rate, training=True, seed=self.rng)
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate, "name": self.name}

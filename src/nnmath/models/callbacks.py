@@ -125,7 +125,7 @@ class EarlyStopping(Callback):
                 self.best_weights = [w.data.copy() for w in self.model.weights]
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
             if self.restore_best_weights and self.best_weights is not None:

@@ -41,19 +41,23 @@ class MatMul(Function):
                 f"leading axes {a.shape[:-2]} and {b.shape[:-2]} must be equal or 1"
             ) from None
 
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b = self.a, self.b
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
+        a2 = a[None, :] if a.ndim == 1 else a  # (..., M, K)
+        b2 = b[:, None] if b.ndim == 1 else b  # (..., K, N)
         g2 = g
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
         if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
-        ga = g2 @ np.swapaxes(b2, -1, -2)
-        gb = np.swapaxes(a2, -1, -2) @ g2
+            g2 = g2[..., None]  # restore the dropped N axis
         if a.ndim == 1:
-            ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if ga.ndim > 2 else ga[0]
-        if b.ndim == 1:
-            gb = gb[..., 0]
+            g2 = g2[..., None, :]  # restore the dropped M axis   (..., M, N)
+        need_a, need_b = getattr(self, "needs_input_grad", (True, True))
+        ga = gb = None
+        if need_a:
+            ga = g2 @ np.swapaxes(b2, -1, -2)  # (..., M, K)
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if need_b:
+            gb = np.swapaxes(a2, -1, -2) @ g2  # (..., K, N)
+            if b.ndim == 1:
+                gb = gb[..., 0]
         return ga, gb

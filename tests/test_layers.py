@@ -1,0 +1,194 @@
+"""Layers: one contract test for every layer (output shape = compute_output_shape, parameter
+count, finite non-zero gradients for every weight, save/load round trip), gradients against
+finite differences in float64, forward references and boundary errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nnmath as nm
+from nnmath import Tensor, layers
+from nnmath.layers import deserialize, serialize
+
+# (factory, input shape, expected parameter count)
+CASES = {
+    "dense": (lambda: layers.Dense(7, activation="tanh"), (4, 5), 5 * 7 + 7),
+    "dense-nobias": (lambda: layers.Dense(3, use_bias=False), (4, 5), 15),
+    "dense-softmax": (lambda: layers.Dense(3, activation="softmax"), (4, 5), 18),
+    "conv": (lambda: layers.Conv2D(4, 3, activation="relu"), (2, 7, 7, 3), 3 * 3 * 3 * 4 + 4),
+    "conv-same-s2": (lambda: layers.Conv2D(3, (2, 3), strides=2, padding="same"), (2, 7, 8, 2),
+                     2 * 3 * 2 * 3 + 3),
+    "maxpool": (lambda: layers.MaxPool2D(2), (2, 6, 7, 3), 0),
+    "avgpool": (lambda: layers.AvgPool2D(3, strides=1), (2, 6, 6, 2), 0),
+    "flatten": (lambda: layers.Flatten(), (2, 3, 4, 5), 0),
+    "dropout": (lambda: layers.Dropout(0.3), (8, 6), 0),
+    "activation": (lambda: layers.Activation("sigmoid"), (3, 4), 0),
+    "relu": (lambda: layers.ReLU(), (3, 4), 0),
+    "sigmoid": (lambda: layers.Sigmoid(), (3, 4), 0),
+    "tanh": (lambda: layers.Tanh(), (3, 4), 0),
+    "softmax": (lambda: layers.Softmax(), (3, 4), 0),
+    "input": (lambda: layers.Input((4,)), (3, 4), 0),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_layer_contract(case, tmp_path, rng):
+    make, shape, n_params = CASES[case]
+    layer = make()
+    layer.rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=shape).astype(np.float32), requires_grad=True)
+    y = layer(x, training=True)
+    # 1. output shape equals compute_output_shape (batch axis None)
+    expected = layer.compute_output_shape((None, *shape[1:]))
+    assert (None, *y.shape[1:]) == tuple(expected)
+    assert y.dtype == np.float32
+    # 2. parameter count
+    assert layer.count_params() == n_params == sum(w.size for w in layer.weights)
+    # 3. finite, non-zero gradients for every weight (and the input) after one backward
+    y.backward(rng.normal(size=y.shape).astype(np.float32))
+    for w in [*layer.weights, x]:
+        assert w.grad is not None and w.grad.shape == w.shape
+        assert np.isfinite(w.grad).all() and np.abs(w.grad).sum() > 0
+    # 4. save/load round trip gives identical outputs
+    model = nm.Sequential([layers.Input(shape[1:]), layer] if case != "input" else [layer])
+    path = tmp_path / "layer.safetensors"
+    model.save(path)
+    again = nm.load_model(path)
+    assert type(again.layers[-1]) is type(layer)
+    assert again.layers[-1].get_config() == layer.get_config()
+    xs = rng.normal(size=shape).astype(np.float32)
+    assert np.array_equal(model.predict(xs), again.predict(xs))
+
+
+def _float64(layer: layers.Layer, shape: tuple[int, ...], rng) -> None:
+    layer.rng = np.random.default_rng(0)
+    layer(Tensor(np.zeros(shape, np.float32)))
+    for w in layer.weights:
+        w.data = w.data.astype(np.float64) + rng.normal(size=w.shape) * 0.1  # non-zero bias
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["dense", "dense-nobias", "dense-softmax", "conv-same-s2", "maxpool", "avgpool", "flatten",
+     "sigmoid", "tanh", "softmax"],
+)
+def test_layer_gradcheck_float64(case, rng):
+    make, shape, _ = CASES[case]
+    layer = make()
+    _float64(layer, shape, rng)
+    x = rng.normal(size=shape)
+    report = nm.gradcheck(lambda a: layer(a), x, params=layer.weights)
+    assert report, str(report)
+
+
+def test_conv_tanh_gradcheck_float64(rng):
+    layer = layers.Conv2D(3, 3, activation="tanh")
+    _float64(layer, (2, 5, 6, 2), rng)
+    assert nm.gradcheck(lambda a: layer(a), rng.normal(size=(2, 5, 6, 2)), params=layer.weights)
+
+
+def test_dropout_gradcheck_with_fixed_mask(rng):
+    layer = layers.Dropout(0.4)
+
+    def fn(a):
+        layer.rng = np.random.default_rng(7)  # the same mask at every evaluation
+        return layer(a, training=True)
+
+    assert nm.gradcheck(fn, rng.normal(size=(5, 4)))
+
+
+def test_dense_forward_reference(rng):
+    layer = layers.Dense(4, activation="relu")
+    x = rng.normal(size=(3, 5)).astype(np.float32)
+    y = layer(x).data
+    w, b = layer.kernel.data, layer.bias.data
+    assert layer.kernel.shape == (5, 4)  # (D_in, D_out)
+    assert np.allclose(y, np.maximum(x @ w + b, 0), atol=1e-6)
+
+
+def test_conv_forward_reference(rng):
+    layer = layers.Conv2D(4, (2, 3), activation=None)
+    x = rng.normal(size=(2, 5, 6, 3)).astype(np.float32)
+    y = layer(x).data
+    w = layer.kernel.data  # (KH, KW, C_in, C_out)
+    assert w.shape == (2, 3, 3, 4)
+    win = np.lib.stride_tricks.sliding_window_view(x, (2, 3), axis=(1, 2))  # (N, 4, 4, C, KH, KW)
+    ref = np.einsum("nijcpq,pqco->nijo", win, w)
+    assert np.allclose(y, ref, atol=1e-5)
+
+
+def test_pool_forward_reference(rng):
+    x = rng.normal(size=(2, 4, 6, 3)).astype(np.float32)
+    blocks = x.reshape(2, 2, 2, 3, 2, 3)
+    assert np.array_equal(layers.MaxPool2D(2)(x).data, blocks.max(axis=(2, 4)))
+    assert np.allclose(layers.AvgPool2D(2)(x).data, blocks.mean(axis=(2, 4)), atol=1e-6)
+
+
+def test_dense_rejects_images_and_suggests_flatten():
+    with pytest.raises(ValueError, match=r"Dense\(10\): expected 2-D input.*got shape "
+                                         r"\(32, 28, 28\); add Flatten\(\) first"):
+        layers.Dense(10)(np.zeros((32, 28, 28), np.float32))
+    built = layers.Dense(10)
+    built(np.zeros((2, 784), np.float32))
+    with pytest.raises(ValueError, match=r"expected input \(N, 784\) with last axis 784, got "
+                                         r"shape \(32, 28, 28\); add Flatten\(\) first"):
+        built(np.zeros((32, 28, 28), np.float32))
+    with pytest.raises(ValueError, match=r"last axis 784, got shape \(32, 100\)"):
+        built(np.zeros((32, 100), np.float32))
+
+
+def test_conv_errors():
+    with pytest.raises(ValueError, match=r"expected 4-D input \(N, H, W, C\), got shape "
+                                         r"\(8, 28, 28\); reshape"):
+        layers.Conv2D(8, 3)(np.zeros((8, 28, 28), np.float32))
+    conv = layers.Conv2D(8, 3)
+    conv(np.zeros((1, 8, 8, 3), np.float32))
+    with pytest.raises(ValueError, match="expected input with 3 channels"):
+        conv(np.zeros((1, 8, 8, 1), np.float32))
+    with pytest.raises(ValueError, match="window 5x5 is larger than"):
+        layers.MaxPool2D(5)(np.zeros((1, 4, 4, 1), np.float32))
+    with pytest.raises(ValueError, match="padding 'valid' or 'same'"):
+        layers.Conv2D(8, 3, padding="full")
+    with pytest.raises(ValueError, match="kernel_size as a positive int or a pair"):
+        layers.Conv2D(8, 0)
+
+
+def test_dropout_behaviour():
+    layer = layers.Dropout(0.25)
+    x = Tensor(np.ones((200, 100), np.float32))
+    assert layer(x, training=False) is x
+    layer.rng = np.random.default_rng(3)
+    y = layer(x, training=True).data
+    assert set(np.unique(y)) == {0.0, np.float32(1 / 0.75)}
+    assert abs((y == 0).mean() - 0.25) < 0.01
+    layer.rng = np.random.default_rng(3)
+    assert np.array_equal(layer(x, training=True).data, y)
+    with pytest.raises(ValueError, match=r"rate in \[0, 1\)"):
+        layers.Dropout(1.0)
+
+
+def test_input_and_activation_errors():
+    with pytest.raises(ValueError, match=r"Input: expected samples of shape \(4,\)"):
+        layers.Input((4,))(np.zeros((2, 5), np.float32))
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        layers.Dense(3, activation="gelu")
+
+
+def test_serialize_round_trip_and_unknown():
+    for make, _, _ in CASES.values():
+        layer = make()
+        again = deserialize(serialize(layer))
+        assert type(again) is type(layer) and again.get_config() == layer.get_config()
+    with pytest.raises(ValueError, match="unknown layer 'LSTM'"):
+        deserialize({"class_name": "LSTM", "config": {}})
+
+
+def test_weights_seeded_and_glorot():
+    a, b = layers.Dense(6), layers.Dense(6)
+    a.rng, b.rng = np.random.default_rng(1), np.random.default_rng(1)
+    a(np.zeros((1, 4), np.float32))
+    b(np.zeros((1, 4), np.float32))
+    assert np.array_equal(a.kernel.data, b.kernel.data)
+    assert np.abs(a.kernel.data).max() <= np.sqrt(6 / 10)
+    assert np.array_equal(a.bias.data, np.zeros(6, np.float32))
