@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import weakref
 
 import numpy as np
 import pytest
@@ -78,6 +79,29 @@ def test_freed_graph_raises_a_clear_error():
     y.backward()
     with pytest.raises(RuntimeError, match=r"already freed.*retain_graph=True"):
         y.backward()
+
+
+def test_freed_graph_error_through_a_shared_subgraph():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = x * 2.0
+    z1, z2 = (h * 3.0).sum(), (h * 4.0).sum()
+    z1.backward()  # frees h's op too
+    with pytest.raises(RuntimeError, match="already freed"):
+        z2.backward()
+
+
+def test_backward_releases_the_activations():
+    x = Tensor(np.ones(1000), requires_grad=True)
+    h = x.exp() * 2.0
+    alive = weakref.ref(h)
+    loss = (h * 3.0).sum()
+    del h
+    gc.collect()
+    assert alive() is not None  # the graph needs it for backward
+    loss.backward()
+    gc.collect()
+    assert alive() is None  # freed although the loss is still here
+    assert loss.item() == pytest.approx(6000 * np.e)
 
 
 def test_retain_graph_allows_a_second_backward():

@@ -18,8 +18,9 @@ def data(n=120, seed=0):
 
 
 def model(seed=0, lr=0.05):
-    m = nm.Sequential([layers.Dense(8, activation="relu"), layers.Dense(2, activation="softmax")],
-                      seed=seed)
+    m = nm.Sequential(
+        [layers.Dense(8, activation="relu"), layers.Dense(2, activation="softmax")], seed=seed
+    )
     m.compile(nm.optimizers.Adam(lr), "sparse_categorical_crossentropy", ["accuracy"])
     return m
 
@@ -38,8 +39,7 @@ def test_early_stopping_patience():
     x, y = data()
     stopper = EarlyStopping(monitor="val_loss", patience=2)
     script = Scripted([1.0, 0.8, 0.9, 0.85, 0.7, 0.6])  # no improvement at epochs 2 and 3
-    h = model().fit(x, y, epochs=6, validation_split=0.25, verbose=0,
-                    callbacks=[script, stopper])
+    h = model().fit(x, y, epochs=6, validation_split=0.25, verbose=0, callbacks=[script, stopper])
     assert h.epoch == [0, 1, 2, 3] and stopper.stopped_epoch == 3
 
 
@@ -53,40 +53,61 @@ def test_early_stopping_restores_best_weights():
             seen.append([w.data.copy() for w in self.model.weights])
 
     stopper = EarlyStopping(monitor="val_loss", patience=0, restore_best_weights=True)
-    m.fit(x, y, epochs=5, validation_split=0.25, verbose=0,
-          callbacks=[Scripted([0.5, 0.4, 0.9, 0.1, 0.1]), stopper, Record()])
+    m.fit(
+        x,
+        y,
+        epochs=5,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[Scripted([0.5, 0.4, 0.9, 0.1, 0.1]), stopper, Record()],
+    )
     assert stopper.stopped_epoch == 2
-    assert all(np.array_equal(a, b) for a, b in zip(seen[1], (w.data for w in m.weights),
-                                                    strict=True))
+    assert all(
+        np.array_equal(a, b) for a, b in zip(seen[1], (w.data for w in m.weights), strict=True)
+    )
 
 
 def test_early_stopping_mode_and_missing_key():
     assert EarlyStopping(monitor="val_accuracy").mode == "max"
     x, y = data()
-    with pytest.raises(KeyError, match="'val_loss' is not in the epoch logs.*validation"):
+    with pytest.raises(KeyError, match=r"'val_loss' is not in the epoch logs.*validation"):
         model().fit(x, y, epochs=1, verbose=0, callbacks=[EarlyStopping()])
 
 
 def test_model_checkpoint_every_epoch_and_best_only(tmp_path):
     x, y = data()
     m = model()
-    m.fit(x, y, epochs=3, verbose=0,
-          callbacks=[ModelCheckpoint(str(tmp_path / "e{epoch:02d}.safetensors"), monitor="loss")])
+    m.fit(
+        x,
+        y,
+        epochs=3,
+        verbose=0,
+        callbacks=[ModelCheckpoint(str(tmp_path / "e{epoch:02d}.safetensors"), monitor="loss")],
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "e01.safetensors", "e02.safetensors", "e03.safetensors"]
+        "e01.safetensors",
+        "e02.safetensors",
+        "e03.safetensors",
+    ]
     last = nm.load_model(tmp_path / "e03.safetensors")
     assert last.epoch == 3
     assert np.array_equal(last.predict(x), m.predict(x))
     best = tmp_path / "best.safetensors"
     script = Scripted([0.5, 0.9, 0.2])
-    m.fit(x, y, epochs=3, validation_split=0.2, verbose=0,
-          callbacks=[script, ModelCheckpoint(str(best), save_best_only=True)])
+    m.fit(
+        x,
+        y,
+        epochs=3,
+        validation_split=0.2,
+        verbose=0,
+        callbacks=[script, ModelCheckpoint(str(best), save_best_only=True)],
+    )
     assert nm.load_model(best).epoch == 3  # epochs 1 and 3 improved
     assert not list(tmp_path.glob(".*tmp*"))  # no temporary files left behind
 
 
 def test_terminate_on_nan(capsys):
-    x, y = data()
+    x, _y = data()
     x[5:] *= 1e30  # overflow: the loss becomes inf/NaN at the first big batch
     m = nm.Sequential([layers.Dense(2)], seed=0)
     m.compile(nm.optimizers.SGD(1e10), "mse")
@@ -97,8 +118,15 @@ def test_terminate_on_nan(capsys):
             batches.append(batch)
 
     with np.errstate(all="ignore"):
-        h = m.fit(x, np.zeros((len(x), 2), np.float32), epochs=3, batch_size=4, shuffle=False,
-                  verbose=0, callbacks=[TerminateOnNaN(), Count()])
+        h = m.fit(
+            x,
+            np.zeros((len(x), 2), np.float32),
+            epochs=3,
+            batch_size=4,
+            shuffle=False,
+            verbose=0,
+            callbacks=[TerminateOnNaN(), Count()],
+        )
     assert len(h.epoch) == 1 and len(batches) < 30
     assert "TerminateOnNaN" in capsys.readouterr().err
 

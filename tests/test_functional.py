@@ -146,3 +146,31 @@ def test_elementwise_wrappers(rng):
     np.testing.assert_allclose(F.matmul(Tensor(x), Tensor(x.T)).data, x @ x.T)
     np.testing.assert_allclose(F.mean(Tensor(x), axis=1).data, x.mean(axis=1))
     assert F.sigmoid(np.float32(0.0)).dtype == np.float32
+
+
+def test_float32_network_step_has_no_hidden_float64(rng, monkeypatch):
+    """A float32 MLP step: every value float32, and no gradient ever needs casting back."""
+    from nnmath import autograd
+
+    casts = []
+    real_cast = autograd._cast_grad
+    monkeypatch.setattr(
+        autograd, "_cast_grad", lambda pg, parent, ctx: casts.append(type(ctx).__name__)
+        or real_cast(pg, parent, ctx)
+    )
+    f32 = np.float32
+    x = Tensor(rng.normal(size=(8, 5)).astype(f32))
+    W1 = Tensor(rng.normal(size=(5, 6)).astype(f32), requires_grad=True)
+    b1 = Tensor(np.zeros(6, f32), requires_grad=True)
+    W2 = Tensor(rng.normal(size=(6, 3)).astype(f32), requires_grad=True)
+    labels = rng.integers(0, 3, 8)
+    h = F.dropout(F.linear(x, W1, b1).relu(), 0.2, seed=0)
+    h = F.concat([h.sigmoid(), F.pad(h.tanh(), ((0, 0), (0, 1)))[:, :6]], axis=0)
+    logits = F.linear(h[:8] * np.log(2.0) + h[8:], W2)
+    logp = F.log_softmax(logits, axis=1)
+    loss = -logp[np.arange(8), labels].mean() + 1e-3 * (W1 * W1).sum() + F.logsumexp(logits)
+    values = [h, logits, logp, loss]
+    assert all(v.dtype == f32 for v in values), [v.dtype for v in values]
+    loss.backward()
+    assert all(p.grad.dtype == f32 for p in (W1, b1, W2))
+    assert casts == [], f"float64 gradients were produced inside: {casts}"

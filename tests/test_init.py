@@ -21,8 +21,9 @@ def test_zeros_ones():
     assert init.ones((4,)).dtype == np.float32 and init.ones((4,)).sum() == 4
 
 
-@pytest.mark.parametrize("name", ["random_normal", "glorot_uniform", "glorot_normal",
-                                  "he_normal", "he_uniform"])
+@pytest.mark.parametrize(
+    "name", ["random_normal", "glorot_uniform", "glorot_normal", "he_normal", "he_uniform"]
+)
 def test_seeded_and_float32(name):
     fn = init.get(name)
     a = fn((30, 20), rng=np.random.default_rng(1))
@@ -61,5 +62,5 @@ def test_bounds():
 
 
 def test_unknown_name():
-    with pytest.raises(ValueError, match="unknown initializer 'xavier'.*glorot_uniform"):
+    with pytest.raises(ValueError, match=r"unknown initializer 'xavier'.*glorot_uniform"):
         init.get("xavier")

@@ -17,8 +17,11 @@ CASES = {
     "dense-nobias": (lambda: layers.Dense(3, use_bias=False), (4, 5), 15),
     "dense-softmax": (lambda: layers.Dense(3, activation="softmax"), (4, 5), 18),
     "conv": (lambda: layers.Conv2D(4, 3, activation="relu"), (2, 7, 7, 3), 3 * 3 * 3 * 4 + 4),
-    "conv-same-s2": (lambda: layers.Conv2D(3, (2, 3), strides=2, padding="same"), (2, 7, 8, 2),
-                     2 * 3 * 2 * 3 + 3),
+    "conv-same-s2": (
+        lambda: layers.Conv2D(3, (2, 3), strides=2, padding="same"),
+        (2, 7, 8, 2),
+        2 * 3 * 2 * 3 + 3,
+    ),
     "maxpool": (lambda: layers.MaxPool2D(2), (2, 6, 7, 3), 0),
     "avgpool": (lambda: layers.AvgPool2D(3, strides=1), (2, 6, 6, 2), 0),
     "flatten": (lambda: layers.Flatten(), (2, 3, 4, 5), 0),
@@ -70,8 +73,18 @@ def _float64(layer: layers.Layer, shape: tuple[int, ...], rng) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    ["dense", "dense-nobias", "dense-softmax", "conv-same-s2", "maxpool", "avgpool", "flatten",
-     "sigmoid", "tanh", "softmax"],
+    [
+        "dense",
+        "dense-nobias",
+        "dense-softmax",
+        "conv-same-s2",
+        "maxpool",
+        "avgpool",
+        "flatten",
+        "sigmoid",
+        "tanh",
+        "softmax",
+    ],
 )
 def test_layer_gradcheck_float64(case, rng):
     make, shape, _ = CASES[case]
@@ -126,21 +139,30 @@ def test_pool_forward_reference(rng):
 
 
 def test_dense_rejects_images_and_suggests_flatten():
-    with pytest.raises(ValueError, match=r"Dense\(10\): expected 2-D input.*got shape "
-                                         r"\(32, 28, 28\); add Flatten\(\) first"):
+    with pytest.raises(
+        ValueError,
+        match=r"Dense\(10\): expected 2-D input.*got shape "
+        r"\(32, 28, 28\); add Flatten\(\) first",
+    ):
         layers.Dense(10)(np.zeros((32, 28, 28), np.float32))
     built = layers.Dense(10)
     built(np.zeros((2, 784), np.float32))
-    with pytest.raises(ValueError, match=r"expected input \(N, 784\) with last axis 784, got "
-                                         r"shape \(32, 28, 28\); add Flatten\(\) first"):
+    with pytest.raises(
+        ValueError,
+        match=r"expected input \(N, 784\) with last axis 784, got "
+        r"shape \(32, 28, 28\); add Flatten\(\) first",
+    ):
         built(np.zeros((32, 28, 28), np.float32))
     with pytest.raises(ValueError, match=r"last axis 784, got shape \(32, 100\)"):
         built(np.zeros((32, 100), np.float32))
 
 
 def test_conv_errors():
-    with pytest.raises(ValueError, match=r"expected 4-D input \(N, H, W, C\), got shape "
-                                         r"\(8, 28, 28\); reshape"):
+    with pytest.raises(
+        ValueError,
+        match=r"expected 4-D input \(N, H, W, C\), got shape "
+        r"\(8, 28, 28\); reshape",
+    ):
         layers.Conv2D(8, 3)(np.zeros((8, 28, 28), np.float32))
     conv = layers.Conv2D(8, 3)
     conv(np.zeros((1, 8, 8, 3), np.float32))

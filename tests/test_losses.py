@@ -27,7 +27,8 @@ def test_mse_mae_values(rng):
     assert losses.MeanSquaredError()(y, Tensor(p)).item() == pytest.approx(np.mean((p - y) ** 2))
     # (N,) targets against an (N, 1) output are accepted
     assert losses.mse(y[:, 0], Tensor(p[:, :1])).item() == pytest.approx(
-        np.mean((p[:, 0] - y[:, 0]) ** 2))
+        np.mean((p[:, 0] - y[:, 0]) ** 2)
+    )
 
 
 def test_crossentropy_values(data):
@@ -58,19 +59,20 @@ def test_binary_crossentropy_values(rng):
     expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
     assert losses.binary_crossentropy(y, Tensor(p)).item() == pytest.approx(expected, rel=1e-10)
     assert losses.binary_crossentropy(y, Tensor(z), from_logits=True).item() == pytest.approx(
-        expected, rel=1e-12)
+        expected, rel=1e-12
+    )
 
 
 @pytest.mark.parametrize(
     "make",
     [
-        lambda t, oh: (lambda z: SoftmaxCrossEntropy.apply(z, target=t, sparse=True)),
-        lambda t, oh: (lambda z: SoftmaxCrossEntropy.apply(z, target=oh, sparse=False)),
-        lambda t, oh: (lambda z: SoftmaxCrossEntropy.apply(z, target=oh * 0.7, sparse=False)),
-        lambda t, oh: (lambda z: losses.sparse_categorical_crossentropy(t, nm.functional.softmax(z))),
-        lambda t, oh: (lambda z: losses.categorical_crossentropy(oh, nm.functional.softmax(z))),
-        lambda t, oh: (lambda z: losses.mse(oh, z)),
-        lambda t, oh: (lambda z: losses.mae(oh, z)),
+        lambda t, oh: lambda z: SoftmaxCrossEntropy.apply(z, target=t, sparse=True),
+        lambda t, oh: lambda z: SoftmaxCrossEntropy.apply(z, target=oh, sparse=False),
+        lambda t, oh: lambda z: SoftmaxCrossEntropy.apply(z, target=oh * 0.7, sparse=False),
+        lambda t, oh: lambda z: losses.sparse_categorical_crossentropy(t, nm.functional.softmax(z)),
+        lambda t, oh: lambda z: losses.categorical_crossentropy(oh, nm.functional.softmax(z)),
+        lambda t, oh: lambda z: losses.mse(oh, z),
+        lambda t, oh: lambda z: losses.mae(oh, z),
     ],
     ids=["fused-sparse", "fused-onehot", "fused-soft", "sparse-probs", "cat-probs", "mse", "mae"],
 )
@@ -96,8 +98,9 @@ def test_fused_equals_composite_gradient(data):
 
 
 def test_extreme_logits_stay_finite():
-    z = Tensor(np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 0.0]], np.float32),
-               requires_grad=True)
+    z = Tensor(
+        np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 0.0]], np.float32), requires_grad=True
+    )
     loss = losses.sparse_categorical_crossentropy([1, 1], z, from_logits=True)
     assert loss.item() == pytest.approx(1000.0)  # sample 0: wrong by 2000 / 2 samples
     loss.backward()
@@ -111,9 +114,11 @@ def test_extreme_logits_stay_finite():
 
 def test_probabilities_of_exactly_zero_and_one_stay_finite():
     p = Tensor(np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), requires_grad=True)
-    for loss in (losses.sparse_categorical_crossentropy([1, 1], p),
-                 losses.categorical_crossentropy([[0, 1], [0, 1]], p),
-                 losses.binary_crossentropy([[0, 1], [0, 1]], p)):
+    for loss in (
+        losses.sparse_categorical_crossentropy([1, 1], p),
+        losses.categorical_crossentropy([[0, 1], [0, 1]], p),
+        losses.binary_crossentropy([[0, 1], [0, 1]], p),
+    ):
         assert np.isfinite(loss.item()) and loss.item() > 5  # clipped at 1e-7: -log 1e-7 = 16
         p.grad = None
         loss.backward()
@@ -128,13 +133,15 @@ def test_float32_in_float32_out(data):
 
 def test_one_hot_labels_to_sparse_loss(data):
     z, _, _, onehot = data
-    with pytest.raises(ValueError, match=r"integer class labels.*one-hot.*categorical_crossentropy"):
+    with pytest.raises(
+        ValueError, match=r"integer class labels.*one-hot.*categorical_crossentropy"
+    ):
         losses.sparse_categorical_crossentropy(onehot, Tensor(z), from_logits=True)
 
 
 def test_integer_labels_to_categorical_loss(data):
     z, _, t, _ = data
-    with pytest.raises(ValueError, match="integer labels.*sparse_categorical_crossentropy"):
+    with pytest.raises(ValueError, match=r"integer labels.*sparse_categorical_crossentropy"):
         losses.categorical_crossentropy(t, Tensor(z), from_logits=True)
 
 
@@ -142,7 +149,9 @@ def test_label_out_of_range(data):
     z, _, t, _ = data
     t = t.copy()
     t[2] = 4
-    with pytest.raises(ValueError, match=r"labels in \[0, 4\) for 4 output classes, got labels in \[\d, 4\].*units"):
+    with pytest.raises(
+        ValueError, match=r"labels in \[0, 4\) for 4 output classes, got labels in \[\d, 4\].*units"
+    ):
         losses.sparse_categorical_crossentropy(t, Tensor(z), from_logits=True)
     with pytest.raises(ValueError, match="labels in"):
         losses.sparse_categorical_crossentropy(-t, Tensor(z), from_logits=True)
@@ -163,8 +172,9 @@ def test_shape_mismatch_and_bce_labels(rng):
 
 def test_get_names():
     assert isinstance(losses.get("mse"), losses.MeanSquaredError)
-    assert isinstance(losses.get("sparse_categorical_crossentropy"),
-                      losses.SparseCategoricalCrossentropy)
+    assert isinstance(
+        losses.get("sparse_categorical_crossentropy"), losses.SparseCategoricalCrossentropy
+    )
     loss = losses.get("categorical_crossentropy", from_logits=True)
     assert loss.from_logits and loss.fused_activation is None
     assert losses.get("binary_crossentropy").fused_activation == "sigmoid"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nnmath
 from nnmath import Tensor
@@ -62,6 +64,11 @@ CASES = [
     ((2, 5, 4, 1), (2, 2, 1, 3), 1, "same"),  # even kernel: asymmetric "same" padding
     ((1, 9, 9, 2), (4, 4, 2, 1), 3, "same"),  # total padding 1: bottom/right only
     ((2, 3, 3, 2), (3, 3, 2, 2), 1, "valid"),  # output 1x1
+    # C_in >= 4 takes the per-offset GEMM path of the input gradient
+    ((2, 5, 5, 4), (3, 3, 4, 2), 1, "valid"),
+    ((2, 6, 5, 4), (3, 3, 4, 3), (2, 1), "same"),
+    ((1, 7, 7, 5), (2, 3, 5, 2), 2, (1, 2)),
+    ((2, 8, 6, 6), (4, 2, 6, 3), 3, "same"),
 ]
 
 
@@ -208,3 +215,59 @@ def test_kernel_not_4d_and_bad_bias():
         F.conv2d(Tensor(np.zeros((1, 5, 5, 3))), Tensor(np.zeros((3, 3, 4))))
     with pytest.raises(ValueError, match=r"conv2d: expected bias of shape \(4,\).*\(3,\)"):
         F.conv2d(Tensor(np.zeros((1, 5, 5, 3))), Tensor(np.zeros((3, 3, 3, 4))), np.zeros(3))
+
+
+# --------------------------------------------------------------------------- property test
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(1, 2),
+    h=st.integers(1, 7),
+    w=st.integers(1, 7),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    c_in=st.integers(1, 5),
+    c_out=st.integers(1, 3),
+    strides=st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3))),
+    padding=st.one_of(
+        st.sampled_from(["valid", "same"]),
+        st.integers(0, 2),
+        st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_random_geometries_match_naive_loops(n, h, w, kh, kw, c_in, c_out, strides, padding, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, h, w, c_in))
+    k = rng.standard_normal((kh, kw, c_in, c_out))
+    sh, sw = (strides, strides) if isinstance(strides, int) else strides
+    if padding == "same":
+        fits = True
+    else:
+        ph, pw = (0, 0) if padding == "valid" else (
+            (padding, padding) if isinstance(padding, int) else padding
+        )
+        fits = kh <= h + 2 * ph and kw <= w + 2 * pw
+    if not fits:
+        with pytest.raises(ValueError, match="larger than the padded input"):
+            F.conv2d(Tensor(x), Tensor(k), strides=strides, padding=padding)
+        return
+    xt, kt = Tensor(x, requires_grad=True), Tensor(k, requires_grad=True)
+    y = F.conv2d(xt, kt, strides=strides, padding=padding)
+    want = naive_conv2d(x, k, None, strides=(sh, sw), padding=padding)
+    np.testing.assert_allclose(y.data, want, rtol=1e-12, atol=1e-12)
+    # backward against the naive loops' own adjoint: <g, conv(x)> is linear in x and in k
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    eps = 1e-6
+    for arr, grad, other in ((x, xt.grad, "x"), (k, kt.grad, "k")):
+        d = rng.standard_normal(arr.shape)
+        if other == "x":
+            up = naive_conv2d(x + eps * d, k, None, (sh, sw), padding)
+            down = naive_conv2d(x - eps * d, k, None, (sh, sw), padding)
+        else:
+            up = naive_conv2d(x, k + eps * d, None, (sh, sw), padding)
+            down = naive_conv2d(x, k - eps * d, None, (sh, sw), padding)
+        numeric = np.sum(g * (up - down)) / (2 * eps)  # directional derivative
+        assert np.sum(grad * d) == pytest.approx(numeric, rel=1e-6, abs=1e-8)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnmath import Tensor, gradcheck
 
@@ -65,3 +68,16 @@ def test_ties_share_the_gradient(which):
 def test_max_of_an_empty_tensor_is_an_error():
     with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0, 3\)"):
         Tensor(np.ones((0, 3))).max()
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data(), which=st.sampled_from(REDUCTIONS), keepdims=st.booleans())
+def test_reduce_random_shapes_and_axes(data, which, keepdims):
+    _, op, ref = which
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3))
+    axis = data.draw(st.none() | hnp.valid_tuple_axes(len(shape), min_size=1))
+    seed = data.draw(st.integers(0, 2**16))
+    x = np.random.default_rng(seed).normal(size=shape)  # continuous: no ties
+    y = op(Tensor(x), axis=axis, keepdims=keepdims)
+    np.testing.assert_allclose(y.data, ref(x, axis=axis, keepdims=keepdims), rtol=1e-12)
+    check(lambda t: op(t, axis=axis, keepdims=keepdims), x)

@@ -108,8 +108,14 @@ def test_adamw_decoupled_decay():
 
 @pytest.mark.parametrize(
     "opt",
-    [SGD(0.1), SGD(0.05, momentum=0.9), SGD(0.05, momentum=0.9, nesterov=True),
-     RMSprop(0.01), Adam(0.05), AdamW(0.05, weight_decay=1e-4)],
+    [
+        SGD(0.1),
+        SGD(0.05, momentum=0.9),
+        SGD(0.05, momentum=0.9, nesterov=True),
+        RMSprop(0.01),
+        Adam(0.05),
+        AdamW(0.05, weight_decay=1e-4),
+    ],
     ids=["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"],
 )
 def test_converges_on_quadratic(opt):
@@ -167,7 +173,7 @@ def test_names_resolve():
     assert isinstance(optimizers.get("adam"), Adam)
     opt = Adam(0.5)
     assert optimizers.get(opt) is opt
-    with pytest.raises(ValueError, match="unknown optimizer 'adamax'.*'adam'"):
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adamax'.*'adam'"):
         optimizers.get("adamax")
 
 

@@ -20,10 +20,17 @@ def data(n=96, seed=0):
 
 
 def convnet(seed=0):
-    m = nm.Sequential([
-        layers.Input((6, 6, 1)), layers.Conv2D(4, 3, activation="relu"), layers.MaxPool2D(2),
-        layers.Flatten(), layers.Dropout(0.2), layers.Dense(3, activation="softmax"),
-    ], seed=seed)
+    m = nm.Sequential(
+        [
+            layers.Input((6, 6, 1)),
+            layers.Conv2D(4, 3, activation="relu"),
+            layers.MaxPool2D(2),
+            layers.Flatten(),
+            layers.Dropout(0.2),
+            layers.Dense(3, activation="softmax"),
+        ],
+        seed=seed,
+    )
     m.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
     return m
 
@@ -51,9 +58,16 @@ def test_file_is_plain_safetensors_with_json_config(tmp_path):
 
     m = convnet()
     path = tmp_path / "m.safetensors"
-    m.save(path, include_optimizer=False,
-           preprocessing={"input_shape": [6, 6, 1], "scale": 1 / 255, "grayscale": True,
-                          "class_names": ["a", "b", "c"]})
+    m.save(
+        path,
+        include_optimizer=False,
+        preprocessing={
+            "input_shape": [6, 6, 1],
+            "scale": 1 / 255,
+            "grayscale": True,
+            "class_names": ["a", "b", "c"],
+        },
+    )
     with safe_open(str(path), framework="np") as f:
         keys = set(f.keys())
         config = json.loads(f.metadata()["nnmath"])
@@ -61,8 +75,12 @@ def test_file_is_plain_safetensors_with_json_config(tmp_path):
     assert [s["class_name"] for s in config["model"]["layers"]][:2] == ["Input", "Conv2D"]
     assert config["compile"]["loss"]["class_name"] == "sparse_categorical_crossentropy"
     again = nm.load_model(path)
-    assert again.preprocessing == {"input_shape": [6, 6, 1], "scale": 1 / 255,
-                                   "grayscale": True, "class_names": ["a", "b", "c"]}
+    assert again.preprocessing == {
+        "input_shape": [6, 6, 1],
+        "scale": 1 / 255,
+        "grayscale": True,
+        "class_names": ["a", "b", "c"],
+    }
 
 
 def test_truncated_file(tmp_path):
@@ -70,7 +88,7 @@ def test_truncated_file(tmp_path):
     convnet().save(path)
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) - 50])
-    with pytest.raises(ValueError, match="not a readable safetensors file.*truncated"):
+    with pytest.raises(ValueError, match=r"not a readable safetensors file.*truncated"):
         nm.load_model(path)
     path.write_bytes(raw[:5])
     with pytest.raises(ValueError, match="truncated or corrupted"):
@@ -83,7 +101,7 @@ def test_tampered_weights_or_config(tmp_path):
     raw = bytearray(path.read_bytes())
     raw[-3] ^= 0xFF  # flip bits of the last weight
     path.write_bytes(bytes(raw))
-    with pytest.raises(ValueError, match="checksum mismatch.*tampered"):
+    with pytest.raises(ValueError, match=r"checksum mismatch.*tampered"):
         nm.load_model(path)
     convnet().save(path)
     raw = path.read_bytes().replace(b'\\"rate\\": 0.2', b'\\"rate\\": 0.9')
@@ -126,8 +144,16 @@ def test_interrupted_run_resumes_bit_for_bit(tmp_path):
     ckpt = tmp_path / "run.safetensors"
     part = convnet(seed=3)
     with pytest.raises(KeyboardInterrupt):
-        part.fit(x, y, epochs=4, batch_size=16, verbose=0, seed=3, checkpoint=str(ckpt),
-                 callbacks=[Interrupt(at_epoch=2)])
+        part.fit(
+            x,
+            y,
+            epochs=4,
+            batch_size=16,
+            verbose=0,
+            seed=3,
+            checkpoint=str(ckpt),
+            callbacks=[Interrupt(at_epoch=2)],
+        )
     assert nm.load_model(ckpt).epoch == 2
     resumed = convnet(seed=99)  # a fresh process would start from different weights
     h = resumed.fit(x, y, epochs=4, batch_size=16, verbose=0, seed=3, checkpoint=str(ckpt))

@@ -32,8 +32,7 @@ def test_fit_learns_and_reports():
     x, y = blobs()
     model = mlp()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(x, y, epochs=15, batch_size=32, verbose=0, seed=0,
-                        validation_split=0.2)
+    history = model.fit(x, y, epochs=15, batch_size=32, verbose=0, seed=0, validation_split=0.2)
     h = history.history
     assert set(h) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 15 for v in h.values())
@@ -101,11 +100,13 @@ def test_binary_classification_with_sigmoid():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 2)).astype(np.float32)
     y = (x[:, 0] + x[:, 1] > 0).astype(np.float32)
-    model = nm.Sequential([layers.Dense(8, activation="tanh"), layers.Dense(1, activation="sigmoid")])
+    model = nm.Sequential(
+        [layers.Dense(8, activation="tanh"), layers.Dense(1, activation="sigmoid")]
+    )
     model.compile(nm.optimizers.Adam(0.05), "binary_crossentropy", ["accuracy"])
     assert model._fused() is True
     model.fit(x, y, epochs=20, batch_size=32, verbose=0, seed=0)
-    loss, acc = model.evaluate(x, y, verbose=0)
+    _loss, acc = model.evaluate(x, y, verbose=0)
     assert acc > 0.95
 
 
@@ -124,36 +125,47 @@ def test_validation_data_and_no_shuffle():
     x, y = blobs(100)
     model = mlp(seed=0)
     model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
-    h = model.fit(x[:80], y[:80], validation_data=(x[80:], y[80:]), epochs=2, shuffle=False,
-                  verbose=0)
+    h = model.fit(
+        x[:80], y[:80], validation_data=(x[80:], y[80:]), epochs=2, shuffle=False, verbose=0
+    )
     assert len(h.history["val_accuracy"]) == 2
-    loss, acc = model.evaluate(x[80:], y[80:], verbose=0)
+    loss, _acc = model.evaluate(x[80:], y[80:], verbose=0)
     assert h.history["val_loss"][-1] == pytest.approx(loss)
 
 
 def test_keras_convnet_has_34826_parameters():
-    model = nm.Sequential([
-        layers.Input((28, 28, 1)),
-        layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-        layers.MaxPool2D(pool_size=(2, 2)),
-        layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-        layers.MaxPool2D(pool_size=(2, 2)),
-        layers.Flatten(),
-        layers.Dropout(0.5),
-        layers.Dense(10, activation="softmax"),
-    ])
+    model = nm.Sequential(
+        [
+            layers.Input((28, 28, 1)),
+            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPool2D(pool_size=(2, 2)),
+            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPool2D(pool_size=(2, 2)),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     assert model.count_params() == 34826
     lines = []
     text = model.summary(print_fn=lines.append)
     assert lines == [text]
-    for expected in ("(None, 26, 26, 32)", "320", "(None, 5, 5, 64)", "18,496", "(None, 1600)",
-                     "16,010", "Total params: 34,826", "conv2d_1 (Conv2D)"):
+    for expected in (
+        "(None, 26, 26, 32)",
+        "320",
+        "(None, 5, 5, 64)",
+        "18,496",
+        "(None, 1600)",
+        "16,010",
+        "Total params: 34,826",
+        "conv2d_1 (Conv2D)",
+    ):
         assert expected in text
 
 
 def test_mlp_summary_and_lazy_build():
     model = nm.Sequential([layers.Dense(512, activation="relu"), layers.Dense(10)])
-    with pytest.raises(ValueError, match="not built yet.*Input"):
+    with pytest.raises(ValueError, match=r"not built yet.*Input"):
         model.count_params()
     model.build((None, 784))
     assert model.count_params() == 784 * 512 + 512 + 5130
@@ -176,7 +188,9 @@ def test_error_x_y_lengths():
 def test_error_nan_inf_inputs():
     x, y = blobs(50)
     x[7, 1] = np.nan
-    with pytest.raises(ValueError, match=r"x contains NaN or inf in 1 sample\(s\) \(first: index 7\)"):
+    with pytest.raises(
+        ValueError, match=r"x contains NaN or inf in 1 sample\(s\) \(first: index 7\)"
+    ):
         _compiled().fit(x, y, verbose=0)
     x[7, 1] = np.inf
     with pytest.raises(ValueError, match="NaN or inf"):
@@ -193,7 +207,7 @@ def test_error_integer_labels_to_categorical():
     x, y = blobs(50)
     model = mlp()
     model.compile("sgd", "categorical_crossentropy")
-    with pytest.raises(ValueError, match="integer labels.*use sparse_categorical_crossentropy"):
+    with pytest.raises(ValueError, match=r"integer labels.*use sparse_categorical_crossentropy"):
         model.fit(x, y, verbose=0)
 
 

@@ -2,9 +2,23 @@
 
 On small shared machines NumPy's default (one BLAS thread per core) made small-matrix
 training loops many times slower whenever another process was busy: threads spin waiting
-for a core. nnmath therefore defaults to ONE BLAS thread, which is never more than about 2x
-slower than two threads on an idle 2-core machine and never collapses under load (see
-``benchmarks/bench_threads.py`` and the README for the measurements).
+for a core. nnmath therefore defaults to ONE BLAS thread.
+
+Measured with ``benchmarks/bench_threads.py`` (2-core machine, OpenBLAS, float32, medians;
+the machine was shared with other jobs, load average about 4):
+
+=====================================  ==========  ===========  =============
+workload                               1 thread    2 threads    t2 / t1
+=====================================  ==========  ===========  =============
+128x784 @ 784x512 fwd + bwd (3 GEMMs)   11.7 ms     63.7 ms     5.45 (slower)
+same, plus one extra busy process       14.6 ms     72.4 ms     4.95 (slower)
+1536 x 1536 GEMM                         175 ms      186 ms     1.06
+same, plus one extra busy process        160 ms      134 ms     0.84
+=====================================  ==========  ===========  =============
+
+A second thread gains at most ~16% on one big GEMM and costs ~5x on the small products a
+training step is made of, so one thread is the default. On a dedicated many-core machine
+with big layers, raise it.
 
 Override, in order of precedence:
   * ``nnmath.set_num_threads(n)`` at run time (needs the ``threadpoolctl`` package);

@@ -106,24 +106,24 @@ class Function:
         tensors = _as_tensors(inputs)
         fn = cls()
         out = fn.forward(*[t.data for t in tensors], **params)
-        needs_grad = False
         if _grad_enabled:
-            for t in tensors:
-                if t.requires_grad:
-                    needs_grad = True
-                    break
-        result = _make_tensor(out, needs_grad)
-        if needs_grad:
-            fn.inputs = tensors
-            fn.needs_input_grad = tuple([t.requires_grad for t in tensors])
-            result._ctx = fn
-        return result
+            flags = tuple([t.requires_grad for t in tensors])
+            if True in flags:
+                result = _make_tensor(out, True)
+                fn.inputs = tensors
+                fn.needs_input_grad = flags
+                result._ctx = fn
+                return result
+        return _make_tensor(out, False)
 
     def _release(self) -> None:
-        """Drop everything saved for backward; a later backward through here is an error."""
-        inputs = self.inputs
+        """Drop everything saved for backward, and the links to the inputs.
+
+        The intermediate tensors (activations) can then be freed even while the output is
+        kept, e.g. a loss stored for logging; a later backward through here is an error.
+        """
         self.__dict__.clear()
-        self.inputs = inputs
+        self.inputs = ()
         self._freed = True
 
 
@@ -224,7 +224,7 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
             key = id(parent)
             grads[key] = pg if key not in grads else grads[key] + pg
         if not retain_graph:
-            ctx._release()
+            ctx._release()  # also unlinks the inputs so activations can be freed
 
 
 def _cast_grad(pg: np.ndarray, parent: Tensor, ctx: Function) -> np.ndarray:

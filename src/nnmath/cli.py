@@ -101,8 +101,147 @@ def _run_data(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- lessons
+def _add_lessons(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "lessons", "Run the lessons and write an HTML report (index.html + numbers.json)",
+        "nnmath lessons --list\n  nnmath lessons computation-graph convolution --out report\n"
+        "  nnmath lessons --all --out report --fast",
+    )
+    p.add_argument("names", nargs="*", help="lessons to run (see --list)")
+    p.add_argument("--list", action="store_true", help="list the lessons and exit")
+    p.add_argument("--all", action="store_true", help="run every lesson")
+    p.add_argument("--out", default="report", help="report folder (default: report)")
+    p.add_argument("--fast", action="store_true", help="smaller data, fewer epochs")
+    p.add_argument("--image", help="your own photo for the images/convolution lessons")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.set_defaults(run=_run_lessons)
+
+
+def _run_lessons(args: argparse.Namespace) -> int:
+    from nnmath import lessons
+
+    if args.list:
+        for name, summary in lessons.list_lessons():
+            print(f"  {name:<24} {summary}")
+        return 0
+    if not args.all and not args.names:
+        raise CommandError("name some lessons, or use --all or --list (see --help)")
+    if args.all and args.names:
+        raise CommandError("give lesson names or --all, not both")
+    results = lessons.run_lessons(None if args.all else args.names, out_dir=args.out,
+                                  fast=args.fast, image=args.image, seed=args.seed)
+    failed = [r.name for r in results if r.error]
+    total = sum(r.seconds for r in results)
+    print(f"\n{len(results)} lessons in {total:.1f} s; report: {args.out}/index.html")
+    if failed:
+        print(f"nnmath lessons: error: failed lessons: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------- train
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "train", "Train a recipe: progress, metrics, model file and history plot",
+        "nnmath train mnist-mlp --epochs 5 --out models\n"
+        "  nnmath train cat-logistic   (recipes: cat-logistic cat-deep planar mnist-mlp "
+        "mnist-cnn fashion-mlp)",
+    )
+    p.add_argument("recipe", help="cat-logistic, cat-deep, planar, mnist-mlp, mnist-cnn, "
+                   "fashion-mlp")
+    p.add_argument("--epochs", type=int, help="epochs (classic recipes: iterations)")
+    p.add_argument("--batch-size", type=int, help="mini-batch size (engine recipes)")
+    p.add_argument("--learning-rate", type=float, help="step size (default per recipe)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--limit", type=int, help="train on the first N samples only (quick runs)")
+    p.add_argument("--out", default="models", help="output folder (default: models)")
+    p.set_defaults(run=_run_train)
+
+
+def _run_train(args: argparse.Namespace) -> None:
+    from nnmath import recipes
+
+    recipes.get_recipe(args.recipe)  # unknown names fail before any import or data access
+    recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
+                  learning_rate=args.learning_rate, seed=args.seed, out=args.out,
+                  limit=args.limit)
+
+
+# --------------------------------------------------------------------------- predict
+def _add_predict(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "predict", "Run a saved model on your own image files: label and probability",
+        "nnmath predict models/cat-logistic.safetensors my_cat.jpg\n"
+        "  nnmath predict models/mnist-mlp.safetensors digit.png",
+    )
+    p.add_argument("model", help="a .safetensors model file (nnmath train / Sequential.save)")
+    p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...)")
+    p.set_defaults(run=_run_predict)
+
+
+def _run_predict(args: argparse.Namespace) -> None:
+    from nnmath.predict import predict_files
+
+    for path, label, prob in predict_files(args.model, args.images):
+        print(f"{path}: {label} {prob:.2f}")
+
+
+# --------------------------------------------------------------------------- evaluate
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "evaluate", "Accuracy and loss of a saved model on a test set",
+        "nnmath evaluate models/mnist-mlp.safetensors --data mnist",
+    )
+    p.add_argument("model", help="a .safetensors model file")
+    p.add_argument("--data", required=True,
+                   help="mnist, fashion-mnist, catvnoncat or planar")
+    p.set_defaults(run=_run_evaluate)
+
+
+def _run_evaluate(args: argparse.Namespace) -> None:
+    from nnmath.predict import evaluate_model
+
+    r = evaluate_model(args.model, args.data)
+    print(f"{args.data}: accuracy {100 * r['accuracy']:.2f} %  loss {r['loss']:.4f}  "
+          f"({r['samples']} samples)")
+
+
+# --------------------------------------------------------------------------- conv
+def _add_conv(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "conv", "Convolve a photo (grey) with a fixed kernel and save the result",
+        "nnmath conv photo.jpg --kernel sobel-x --out edges.png\n  kernels: blur emboss "
+        "gaussian identity laplacian outline prewitt-x prewitt-y sharpen sobel-x sobel-y",
+    )
+    p.add_argument("image", help="an image file")
+    p.add_argument("--kernel", default="sobel-x", help="kernel name (default sobel-x)")
+    p.add_argument("--stride", type=int, default=1, help="stride (default 1)")
+    p.add_argument("--padding", type=int, default=1, help="zero padding (default 1: same size)")
+    p.add_argument("--out", required=True, help="output image file (.png)")
+    p.set_defaults(run=_run_conv)
+
+
+def _run_conv(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from nnmath import images, kernels
+
+    k = kernels.get_kernel(args.kernel)
+    grey = images.to_grayscale(images.load_image(args.image, mode="RGB"))[..., 0] / 255.0
+    y = kernels.apply_kernel(grey, k, stride=args.stride, padding=args.padding)
+    if k.sum() < 0.5:  # edge detectors: show the response's magnitude, scaled to full range
+        y = np.abs(y) / max(float(np.abs(y).max()), 1e-12)
+    pixels = (np.clip(y, 0.0, 1.0) * 255).round().astype(np.uint8)[..., None]
+    out = images.save_image(args.out, pixels)
+    print(f"{args.image} {grey.shape} * {args.kernel} (stride {args.stride}, padding "
+          f"{args.padding}) -> {y.shape}: wrote {out}")
+
+
 # --------------------------------------------------------------------------- registry
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_graph, _add_data]
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_graph, _add_data, _add_lessons, _add_train, _add_predict, _add_evaluate, _add_conv,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -47,6 +47,12 @@ class Tensor:
 
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators
 
+    # Defaults shared by all instances; op outputs set only data and requires_grad.
+    grad: np.ndarray | None = None
+    _ctx: autograd.Function | None = None
+    _retains_grad: bool = False
+    name: str | None = None
+
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         if isinstance(data, Tensor):
             data = data.data
@@ -74,12 +80,8 @@ class Tensor:
     def _make(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
         """Fast constructor for op outputs (no conversion, no checks)."""
         t = cls.__new__(cls)
-        t.data = data if isinstance(data, np.ndarray) else np.asarray(data)
-        t.grad = None
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
         t.requires_grad = requires_grad
-        t._ctx = None
-        t._retains_grad = False
-        t.name = None
         return t
 
     # ----------------------------------------------------------------- properties
@@ -199,58 +201,74 @@ class Tensor:
 
     # ----------------------------------------------------------------- unary math
     def exp(self) -> Tensor:
+        """e^x element-wise."""
         return ew.Exp.apply(self)
 
     def log(self) -> Tensor:
+        """Natural logarithm element-wise."""
         return ew.Log.apply(self)
 
     def sqrt(self) -> Tensor:
+        """Square root element-wise."""
         return ew.Sqrt.apply(self)
 
     def abs(self) -> Tensor:
+        """|x| element-wise (gradient 0 at 0)."""
         return ew.Abs.apply(self)
 
     def relu(self) -> Tensor:
+        """max(x, 0) element-wise (gradient 0 at 0)."""
         return ew.ReLU.apply(self)
 
     def sigmoid(self) -> Tensor:
+        """1 / (1 + e^-x), stable for any x."""
         return ew.Sigmoid.apply(self)
 
     def tanh(self) -> Tensor:
+        """Hyperbolic tangent element-wise."""
         return ew.Tanh.apply(self)
 
     def clip(self, lo: float | None, hi: float | None) -> Tensor:
+        """Clamp to [lo, hi] (either may be None); gradient 0 outside."""
         return ew.Clip.apply(self, lo=lo, hi=hi)
 
     def maximum(self, other: Any) -> Tensor:
+        """Element-wise max with broadcasting; ties share the gradient."""
         return ew.Maximum.apply(self, other)
 
     # ----------------------------------------------------------------- reductions
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all axes when None)."""
         return rd.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (all axes when None)."""
         return functional.mean(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Maximum over ``axis``; tied maxima share the gradient."""
         return rd.Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Minimum over ``axis``; tied minima share the gradient."""
         return rd.Min.apply(self, axis=axis, keepdims=keepdims)
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape: ``reshape(2, -1)`` or ``reshape((2, -1))``."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return sh.Reshape.apply(self, shape=shape)
 
     def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes (reverse them when none are given)."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return sh.Transpose.apply(self, axes=axes or None)
 
     @property
     def T(self) -> Tensor:
+        """The transpose (all axes reversed)."""
         return sh.Transpose.apply(self, axes=None)
 
     def flatten(self) -> Tensor:
@@ -258,6 +276,7 @@ class Tensor:
         return sh.Reshape.apply(self, shape=(-1,))
 
     def __getitem__(self, index: Any) -> Tensor:
+        """Basic slicing, integer-array and boolean-mask indexing."""
         return sh.GetItem.apply(self, index=_raw_index(index))
 
     def __abs__(self) -> Tensor:

@@ -110,8 +110,8 @@ def softmax(x: ArrayLike) -> np.ndarray:
         ValueError: ``x`` has more than 2 dimensions.
 
     Example:
-        >>> softmax(np.array([[9.0, 2, 5, 0, 0], [7, 5, 0, 0, 0]]))[0].round(6)
-        array([9.80897e-01, 8.94500e-04, 1.79657e-02, 1.21100e-04, 1.21100e-04])
+        >>> softmax(np.array([[9.0, 2, 5, 0, 0], [7, 5, 0, 0, 0]]))[0].round(4)
+        array([0.9809, 0.0009, 0.018 , 0.0001, 0.0001])
     """
     x = _f64(x)
     if x.ndim > 2:

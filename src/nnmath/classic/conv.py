@@ -257,7 +257,7 @@ def pool_backward(
         raise ValueError(f"pool_backward: mode must be 'max' or 'average', got {mode!r}")
     A_prev, hparameters = cache
     f, stride = int(hparameters["f"]), int(hparameters["stride"])
-    m, n_H, n_W, n_C = dA.shape
+    _, n_H, n_W, _ = dA.shape
     dA_prev = np.zeros(A_prev.shape)
     if method == "vectorized":
         hs, ws = stride * (n_H - 1) + 1, stride * (n_W - 1) + 1

@@ -220,7 +220,9 @@ def l_model_backward(
     return grads
 
 
-def update_parameters(parameters: Params, grads: dict[str, np.ndarray], learning_rate: float) -> Params:
+def update_parameters(
+    parameters: Params, grads: dict[str, np.ndarray], learning_rate: float
+) -> Params:
     """Gradient descent: ``W[l] := W[l] - learning_rate dW[l]``, same for ``b`` (new dict)."""
     return {k: parameters[k] - learning_rate * grads["d" + k] for k in parameters}
 

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 
 __all__ = [
     "compute_cost",
+    "compute_gradients",
     "fit_gradient_descent",
     "fit_normal_equation",
     "fit_ridge",
@@ -73,6 +74,22 @@ def compute_cost(X: ArrayLike, y: ArrayLike, w: ArrayLike, b: float) -> float:
     X, y = _check_xy("linear.compute_cost", X, y)
     r = predict(X, w, b) - y
     return float(r @ r) / (2 * X.shape[0])
+
+
+def compute_gradients(
+    X: ArrayLike, y: ArrayLike, w: ArrayLike, b: float
+) -> tuple[np.ndarray, float]:
+    """Gradient of :func:`compute_cost`.
+
+    Formula: ``r = X w + b - y``; ``dJ/dw = (1/m) X^T r``; ``dJ/db = (1/m) sum(r)``.
+
+    Returns:
+        ``(dw, db)``: ``(n,)`` and a float.
+    """
+    X, y = _check_xy("linear.compute_gradients", X, y)
+    r = predict(X, w, b) - y
+    m = X.shape[0]
+    return (X.T @ r) / m, float(r.sum()) / m
 
 
 def fit_normal_equation(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, float]:
@@ -155,18 +172,20 @@ def fit_gradient_descent(
     w = np.zeros(n) if w0 is None else np.array(w0, dtype=np.float64).reshape(n)
     b = float(b0)
     costs = []
-    for _ in range(num_iterations):
-        r = X @ w + b - y
-        costs.append(float(r @ r) / (2 * m))
-        w -= learning_rate * (X.T @ r) / m
-        b -= learning_rate * float(r.sum()) / m
-    r = X @ w + b - y
-    costs.append(float(r @ r) / (2 * m))
-    if not np.isfinite(costs[-1]):
-        raise ValueError(
-            f"fit_gradient_descent: the cost diverged with learning_rate={learning_rate}; "
-            "use a smaller learning rate (or standardize the features)"
-        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(num_iterations + 1):
+            r = X @ w + b - y
+            cost = float(r @ r) / (2 * m)
+            costs.append(cost)
+            if not np.isfinite(cost):
+                raise ValueError(
+                    f"fit_gradient_descent: the cost diverged (iteration {i}) with "
+                    f"learning_rate={learning_rate}; use a smaller learning rate (or "
+                    "standardize the features)"
+                )
+            if i < num_iterations:
+                w -= learning_rate * (X.T @ r) / m
+                b -= learning_rate * float(r.sum()) / m
     return w, b, costs
 
 

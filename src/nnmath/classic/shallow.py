@@ -19,8 +19,6 @@ Example (the planar flower, 4 hidden units, 10 000 iterations at 1.2: 90 % accur
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from .basics import sigmoid

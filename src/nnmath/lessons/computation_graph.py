@@ -29,7 +29,6 @@ LONG = False
 
 
 def run(ctx) -> None:
-    from nnmath import plots
     from nnmath.classic.logistic import single_neuron
 
     f64 = np.float64
@@ -62,14 +61,12 @@ def run(ctx) -> None:
         slopes[name] = (j1 - 33.0) / h
         print(f"  {name}: {x0:g} -> {x1:.3f} moves J from 33 to {j1:.3f}: "
               f"(J' - J) / h = {slopes[name]:.3f}")
-    nodes = {
-        "a": (0, 1, "a = 5"), "b": (0, 0, "b = 3"), "c": (0, -1, "c = 2"),
-        "u": (1, -0.5, "u = bc = 6"), "v": (2, 0.5, "v = a + u = 11"), "J": (3, 0.5, "J = 3v = 33"),
-    }
-    edges = [("a", "v", "dJ/da = 3"), ("b", "u", "dJ/db = 6"), ("c", "u", "dJ/dc = 9"),
-             ("u", "v", "dJ/du = 3"), ("v", "J", "dJ/dv = 3")]
-    plots.plot_computation_graph(nodes, edges, title="J = 3(a + bc): values and derivatives",
-                                 path=ctx.figure("graph"))
+    from nnmath.graph import build_graph
+
+    graph = build_graph("3*(a+b*c)", {"a": 5.0, "b": 3.0, "c": 2.0})
+    print("\nnnmath.graph, node by node:\n" + graph.table())
+    graph.save(ctx.figure("graph"))
+    graph_grads = {k: float(v) for k, v in graph.grads.items()}
 
     r = single_neuron(w=[2.0, -3.0, -3.0], x=[-1.0, -2.0], y=1.0)
     print(f"\nsingle neuron, w = [2, -3, -3] (last = bias), x = [-1, -2]:\n"
@@ -84,7 +81,8 @@ def run(ctx) -> None:
     gap = max(np.max(np.abs(w.grad - r["dw_a"])), np.max(np.abs(x.grad - r["dx_a"])))
     print(f"  autodiff of a: dw = {np.round(w.grad, 3)}, dx = {np.round(x.grad, 3)} "
           f"(max difference from the hand-derived {gap:.1e})")
-    ctx.record(forward=vals, backward=grads, nudge_slopes=slopes, nudge_v=[11.0, 11.001],
+    ctx.record(forward=vals, backward=grads, graph_grads=graph_grads, nudge_slopes=slopes,
+               nudge_v=[11.0, 11.001],
                nudge_J=[33.0, nudges["v"][2]], neuron_z=r["z"], neuron_a=r["a"],
                neuron_dw_a=r["dw_a"], neuron_dx_a=r["dx_a"], neuron_cost=r["cost"],
                neuron_dw=r["dw"], neuron_autodiff_gap=float(gap))

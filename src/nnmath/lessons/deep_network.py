@@ -47,7 +47,7 @@ def _train(d: dict, params: dict, iterations: int, lr: float, label: str) -> dic
                       f"test {te:.4f}", flush=True)
         if i == iterations:
             break
-        grads = deep.l_model_backward(AL, Y, caches)
+        grads = deep.l_model_backward(AL, Y, caches, need_dA0=False)
         params = deep.update_parameters(params, grads, lr)
     final_train = deep.accuracy(deep.predict(X, Y, params), Y)
     final_test = deep.accuracy(deep.predict(d["test_x"], d["test_y"], params), d["test_y"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ._data import mnist_data
 
 TITLE = "MNIST with a multilayer perceptron (Keras-style workflow)"
@@ -46,7 +44,7 @@ def run(ctx) -> None:
     probs = model.predict(x_test[:10])
     pred = probs.argmax(axis=1)
     print("first 10 test digits: predicted", pred.tolist(), " true", y_test[:10].tolist())
-    print("p(predicted) =", np.round(probs.max(axis=1), 3).tolist())
+    print("p(predicted) =", [round(float(q), 3) for q in probs.max(axis=1)])
     ctx.cache["mnist_mlp"] = model
     plots.plot_history(history.history, title="MNIST MLP", path=ctx.figure("history"))
     plots.plot_image_grid(d["test_x"][:10], titles=[

@@ -111,10 +111,15 @@ class Conv2D(Function):
         dL/dW = X_col^T @ G                     (reshaped to (KH, KW, C_in, C_out))
         dL/db = sum of G over rows
         dL/dx = col2im(G @ W_col^T)             (each row added back where it was read,
-                                                 then the padding cropped)
+              = sum_{p,q} shift_{p,q}(G @ W[p,q]^T)      then the padding cropped)
 
     The input gradient is skipped (None) when the input does not require a gradient, e.g.
     the image batch entering the first layer.
+
+    A primitive for speed (DESIGN rule 4). Measured on the MNIST convnet's second layer
+    ((128, 13, 13, 32) * (3, 3, 32, 64), float32, 1 thread): the strided-view im2col copy
+    takes ~2 ms and the GEMM ~7 ms, while ``np.einsum`` on the window view took ~28 ms;
+    ``dL/db`` as ``ones @ G`` is 3-5x faster than ``G.sum(axis=0)`` on the tall ``G``.
 
     Shape:
         x (N, H, W, C_in), kernel (KH, KW, C_in, C_out), bias (C_out,) -> (N, H_out, W_out, C_out)
@@ -122,6 +127,9 @@ class Conv2D(Function):
     Raises:
         ValueError: non-4-D input or kernel, channel mismatch, bias of the wrong shape, bad
             strides or padding, or a kernel larger than the padded input.
+
+    Example:
+        >>> Conv2D.apply(x, W, b, strides=1, padding="same")   # usually via F.conv2d
     """
 
     def forward(
@@ -164,7 +172,8 @@ class Conv2D(Function):
                 f"({hp}x{wp} from input {x.shape} with padding {padding!r}); use a smaller "
                 "kernel, more padding or padding='same'"
             )
-        h_out, w_out = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+        h_out = conv_output_size(h, kh, sh, top + bottom)
+        w_out = conv_output_size(w, kw, sw, left + right)
         if top or bottom or left or right:
             xp = np.zeros((n, hp, wp, c_in), dtype=x.dtype)
             xp[:, top : top + h, left : left + w, :] = x
@@ -191,7 +200,7 @@ class Conv2D(Function):
         return y.reshape(n, h_out, w_out, c_out)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        kh, kw, c_in, c_out = self.kernel.shape
+        c_out = self.kernel.shape[3]
         n = self.x_shape[0]
         h_out, w_out = self.out_hw
         g2 = g.reshape(n * h_out * w_out, c_out)  # (M, C_out)
@@ -199,24 +208,45 @@ class Conv2D(Function):
         gx = None
         inputs = getattr(self, "inputs", None)  # set by Function.apply
         if inputs is None or inputs[0].requires_grad:
-            gx = self._col2im(g2 @ self.kernel.reshape(kh * kw * c_in, c_out).T)
+            gx = self._input_grad(g2)
         if not self.has_bias:
             return gx, gk
-        return gx, gk, g2.sum(axis=0)
+        # dL/db as a GEMV: 3-5x faster than g2.sum(axis=0) on the tall (M, C_out) matrix
+        gb = np.ones(g2.shape[0], dtype=g2.dtype) @ g2
+        return gx, gk, gb
 
-    def _col2im(self, dcols: np.ndarray) -> np.ndarray:
-        """Add every row of ``dcols`` (M, KH*KW*C_in) back onto the input positions it read."""
-        kh, kw, c_in, _ = self.kernel.shape
+    def _input_grad(self, g2: np.ndarray) -> np.ndarray:
+        """dL/dx: every receptive field's gradient added back where it was read (col2im).
+
+        Two equivalent orders, chosen by measurement (float32, 1 thread, batch 128):
+
+        * ``C_in >= 4``: per kernel offset ``(p, q)``, one GEMM ``G @ W[p, q]^T`` (M, C_in) added
+          to the shifted input window. The adds run over contiguous ``W_out * C_in`` rows:
+          17.5 ms vs 23.6 ms for 13x13x32 -> 64, 4.6 ms vs 12.7 ms for 20x20x4 -> 16.
+        * ``C_in < 4``: one GEMM ``G @ W_col^T`` (M, KH*KW*C_in), then the KH*KW strided adds
+          (3.9 ms vs 6.7 ms for 28x28x1 -> 32, where per-offset GEMMs are too thin).
+        """
+        kh, kw, c_in, c_out = self.kernel.shape
         n, h, w, _ = self.x_shape
         top, bottom, left, right = self.pads
         sh, sw = self.strides_hw
         h_out, w_out = self.out_hw
-        d = dcols.reshape(n, h_out, w_out, kh, kw, c_in)
-        gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=dcols.dtype)
+        gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=g2.dtype)
+        if c_in >= 4:
+            buf = np.empty((g2.shape[0], c_in), dtype=g2.dtype)
+            d = buf.reshape(n, h_out, w_out, c_in)
+        else:
+            cols = (g2 @ self.kernel.reshape(kh * kw * c_in, c_out).T).reshape(
+                n, h_out, w_out, kh, kw, c_in
+            )
         for p in range(kh):  # loop over kernel offsets only
             rows = slice(p, p + sh * (h_out - 1) + 1, sh)
             for q in range(kw):
-                gxp[:, rows, q : q + sw * (w_out - 1) + 1 : sw, :] += d[:, :, :, p, q, :]
+                if c_in >= 4:
+                    np.matmul(g2, self.kernel[p, q].T, out=buf)
+                else:
+                    d = cols[:, :, :, p, q, :]
+                gxp[:, rows, q : q + sw * (w_out - 1) + 1 : sw, :] += d
         if top or bottom or left or right:
             return gxp[:, top : top + h, left : left + w, :]
         return gxp

@@ -69,7 +69,11 @@ class MaxPool2D(Function):
     ) -> np.ndarray:
         pool, st, out_hw = pool_geometry(x.shape, pool_size, strides, "max_pool2d")
         views = iter(_offsets(pool, st, out_hw))
-        y = x[next(views)].copy()  # (N, H_out, W_out, C)
+        first = x[next(views)]
+        if pool == (1, 1):
+            y = first.copy()
+        else:
+            y = np.maximum(first, x[next(views)])  # (N, H_out, W_out, C), fresh
         for index in views:
             np.maximum(y, x[index], out=y)
         self.x, self.y, self.geometry = x, y, (pool, st, out_hw)
@@ -77,21 +81,28 @@ class MaxPool2D(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         x, y = self.x, self.y
-        pool, st, out_hw = self.geometry
+        pool, st, (h_out, w_out) = self.geometry
         overlapping = st[0] < pool[0] or st[1] < pool[1]
-        gx = np.zeros(x.shape, dtype=g.dtype)
-        taken = np.zeros(y.shape, dtype=bool)  # windows whose argmax was already found
+        if st == pool:  # windows tile the input: only the dropped last rows/columns stay 0
+            gx = np.empty(x.shape, dtype=g.dtype)
+            gx[:, h_out * st[0] :, :, :] = 0
+            gx[:, : h_out * st[0], w_out * st[1] :, :] = 0
+        else:
+            gx = np.zeros(x.shape, dtype=g.dtype)
         hit = np.empty(y.shape, dtype=bool)
+        taken = None  # windows whose (first) maximum was already found
         n_offsets = pool[0] * pool[1]
-        for k, index in enumerate(_offsets(pool, st, out_hw)):
+        for k, index in enumerate(_offsets(pool, st, (h_out, w_out))):
             np.equal(x[index], y, out=hit)
-            if k:
-                hit &= ~taken
-            if k < n_offsets - 1:
-                taken |= hit
+            if taken is None:
+                taken = hit.copy()
+            else:
+                np.greater(hit, taken, out=hit)  # hit and not taken
+                if k < n_offsets - 1:
+                    taken |= hit
             if overlapping:
                 gx[index] += hit * g
-            else:  # disjoint windows: each input element is written at most once
+            else:  # disjoint windows: each input element is written exactly once here
                 np.multiply(hit, g, out=gx[index])
         return (gx,)
 

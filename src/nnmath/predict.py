@@ -1,0 +1,183 @@
+"""Run a saved model on image files (``nnmath predict``) or on a test set (``nnmath evaluate``).
+
+The model file says how its inputs were prepared (``preprocessing`` in its metadata): the
+input size, grey-scale or colour, the scale (x / 255), whether digit pictures with a light
+background are inverted (MNIST digits are white on black), the layout (classic models take
+columns ``(n_x, m)``) and the class names. :func:`prepare_images` applies exactly that.
+
+Example:
+    >>> from nnmath.predict import predict_files
+    >>> for path, label, p in predict_files("models/cat-logistic.safetensors", ["cat.jpg"]):
+    ...     print(path, label, round(p, 2))                       # doctest: +SKIP
+    cat.jpg cat 0.93
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["LoadedModel", "evaluate_model", "load_any", "predict_files", "prepare_images"]
+
+
+@dataclass
+class LoadedModel:
+    """A model file of either kind, with one ``probabilities`` entry point."""
+
+    kind: str  # "sequential" | "classic-logistic" | "classic-deep" | "classic-shallow"
+    preprocessing: dict[str, Any]
+    model: Any = None  # Sequential
+    params: dict[str, np.ndarray] | None = None  # classic
+
+    @property
+    def class_names(self) -> list[str]:
+        names = self.preprocessing.get("class_names")
+        return list(names) if names else []
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(m, K)`` for prepared inputs (K = 2 for sigmoid models)."""
+        if self.kind == "sequential":
+            p = np.asarray(self.model.predict(x, batch_size=256), dtype=np.float64)
+            return np.concatenate([1 - p, p], axis=1) if p.shape[1] == 1 else p
+        from nnmath.classic import basics, deep, shallow
+
+        if self.kind == "classic-logistic":
+            w, b = self.params["w"], float(self.params["b"].ravel()[0])
+            a = basics.sigmoid(w.T @ x + b)  # (1, m)
+        elif self.kind == "classic-deep":
+            a, _ = deep.l_model_forward(x, self.params)
+        else:
+            a, _ = shallow.forward_propagation(x, self.params)
+        a = np.asarray(a, dtype=np.float64).reshape(-1)
+        return np.stack([1 - a, a], axis=1)
+
+
+def load_any(path: str | Path) -> LoadedModel:
+    """Load an nnmath model file of any kind (Sequential.save or a classic recipe).
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: not an nnmath model file, or a model file of another kind.
+    """
+    from nnmath.recipes import CLASSIC_KEY, load_classic, read_metadata
+
+    meta = read_metadata(path)
+    if CLASSIC_KEY in meta:
+        kind, params, info = load_classic(path)
+        return LoadedModel(kind, info.get("preprocessing") or {}, params=params)
+    if "nnmath" in meta:
+        import nnmath as nm
+
+        model = nm.load_model(str(path))
+        prep = getattr(model, "preprocessing", None) or {}
+        if not prep and model.input_shape is not None:
+            prep = {"input_shape": list(model.input_shape)}
+        return LoadedModel("sequential", prep, model=model)
+    raise ValueError(
+        f"{path} is a safetensors file but not an nnmath model (no 'nnmath' or "
+        f"'{CLASSIC_KEY}' metadata); train one with `nnmath train RECIPE`"
+    )
+
+
+def prepare_images(paths: list[str | Path], prep: dict[str, Any]) -> np.ndarray:
+    """Load image files and apply the model's recorded preprocessing.
+
+    Returns:
+        The batch in the model's layout: ``(m, *input_shape)`` or columns ``(n_x, m)``.
+
+    Raises:
+        FileNotFoundError: a missing image.  ValueError: not an image, or the model does
+        not take images (e.g. the planar model takes 2-D points).
+    """
+    from nnmath import images
+
+    shape = list(prep.get("input_shape") or [])
+    if not prep.get("image_size") and len(shape) != 3:
+        raise ValueError(
+            f"this model takes inputs of shape {shape or 'unknown'}, not images; use "
+            "`nnmath evaluate` with its data set instead"
+        )
+    grey = bool(prep.get("grayscale"))
+    hw = prep.get("image_size") or shape[:2]
+    batch = []
+    for p in paths:
+        img = images.load_image(p, size=(int(hw[0]), int(hw[1])), mode="L" if grey else "RGB")
+        x = img.astype(np.float32) * np.float32(prep.get("scale", 1 / 255))
+        if grey and prep.get("invert_light_background") and x.mean() > 0.5 * x.max():
+            x = x.max() - x  # dark digit on light paper -> light digit on black, as MNIST
+        batch.append(x)
+    x = np.stack(batch)  # (m, H, W, C)
+    if prep.get("layout") == "columns":
+        return x.reshape(len(batch), -1).T.astype(np.float64)
+    return x.reshape(len(batch), *shape)
+
+
+def predict_files(model_path: str | Path, image_paths: list[str | Path]
+                  ) -> list[tuple[str, str, float]]:
+    """``(image path, label, probability of that label)`` for every image.
+
+    Raises:
+        FileNotFoundError / ValueError: see :func:`load_any` and :func:`prepare_images`.
+    """
+    m = load_any(model_path)
+    probs = m.probabilities(prepare_images(list(image_paths), m.preprocessing))
+    names = m.class_names or [str(k) for k in range(probs.shape[1])]
+    idx = probs.argmax(axis=1)
+    return [(str(p), names[k], float(probs[i, k])) for i, (p, k) in
+            enumerate(zip(image_paths, idx, strict=True))]
+
+
+def _dataset(name: str, m: LoadedModel) -> tuple[np.ndarray, np.ndarray]:
+    """Test inputs in the model's layout and integer labels."""
+    from nnmath import datasets
+
+    if name in ("mnist", "fashion-mnist"):
+        loader = datasets.load_fashion_mnist if name == "fashion-mnist" else datasets.load_mnist
+        _, (x, y) = loader()
+        x = x.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+        shape = list(m.preprocessing.get("input_shape") or [28, 28, 1])
+        if m.kind != "sequential" or int(np.prod(shape)) != 784:
+            raise ValueError(f"a model with inputs {shape} ({m.kind}) cannot run on {name}")
+        return x.reshape(len(x), *shape), y.astype(np.int64)
+    if name == "catvnoncat":
+        if m.kind not in ("classic-logistic", "classic-deep"):
+            raise ValueError(f"a {m.kind} model cannot run on catvnoncat (64x64x3 pictures)")
+        _, (x, y), _ = datasets.load_cat_vs_noncat()
+        return x.reshape(len(x), -1).T / 255.0, y.astype(np.int64)
+    if name == "planar":
+        if m.kind != "classic-shallow":
+            raise ValueError(f"a {m.kind} model cannot run on planar (2-D points)")
+        X, Y = datasets.make_planar_flower()
+        return X, Y.reshape(-1).astype(np.int64)
+    raise KeyError(f"evaluate: unknown data set {name!r}; expected one of mnist, "
+                   "fashion-mnist, catvnoncat, planar")
+
+
+def evaluate_model(model_path: str | Path, data: str) -> dict[str, float]:
+    """Accuracy (and mean cross-entropy) of a saved model on a test set.
+
+    Returns:
+        ``{"accuracy": ..., "loss": ..., "samples": ...}`` (accuracy in [0, 1]).
+
+    Raises:
+        KeyError: unknown data set.  ValueError: the model does not fit that data set.
+    """
+    m = load_any(model_path)
+    x, y = _dataset(data, m)
+    probs = m.probabilities(x)
+    if probs.shape[1] <= int(y.max()):
+        raise ValueError(f"the model predicts {probs.shape[1]} classes but {data} has labels "
+                         f"up to {int(y.max())}")
+    p_true = np.clip(probs[np.arange(len(y)), y], 1e-12, 1.0)
+    return {"accuracy": float(np.mean(probs.argmax(axis=1) == y)),
+            "loss": float(-np.mean(np.log(p_true))), "samples": len(y)}
+
+
+def describe(path: str | Path) -> str:
+    """One line about a model file (kind and preprocessing), for messages."""
+    m = load_any(path)
+    return f"{m.kind} model, preprocessing {json.dumps(m.preprocessing)}"
