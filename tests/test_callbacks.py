@@ -141,3 +141,21 @@ def test_progress_quiet_when_not_a_terminal(capsys):
     assert lines[0].startswith("Epoch 1/2 - 3/3 - ")
     for key in ("loss: ", "accuracy: ", "val_loss: ", "val_accuracy: "):
         assert key in lines[1]
+
+
+def test_progress_bar_on_a_terminal(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    x, y = data()
+    model().fit(x, y, epochs=2, batch_size=40, verbose=1)
+    out = capsys.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out and "3/3" in out
+    assert "loss: " in out and "accuracy: " in out
+
+
+def test_verbose_2_prints_one_line_per_epoch(capsys):
+    x, y = data()
+    model().fit(x, y, epochs=3, verbose=2)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]

@@ -77,7 +77,7 @@ def test_receptive_field():
 
 
 def test_errors_are_clear():
-    with pytest.raises(KeyError, match="unknown kernel 'nope'.*sobel-x"):
+    with pytest.raises(KeyError, match=r"unknown kernel 'nope'.*sobel-x"):
         kernels.get_kernel("nope")
     with pytest.raises(ValueError, match=r"grey-scale image \(H, W\), got shape \(4, 4, 3\)"):
         kernels.apply_kernel(np.zeros((4, 4, 3)), "blur")

@@ -152,6 +152,18 @@ def test_inputs_not_modified_and_input_grad_skipped_when_not_needed(rng):
     assert xt.grad is None and kt.grad is not None and np.abs(kt.grad).sum() > 0
 
 
+def test_non_contiguous_input(rng):
+    # a transposed, strided view: im2col must use the view's strides, not assume C order
+    base = rng.standard_normal((3, 9, 2, 10))
+    x = base.transpose(2, 1, 3, 0)[:, ::2]  # (2, 5, 10, 3), non-contiguous
+    k = rng.standard_normal((3, 2, 3, 4))
+    assert not x.flags.c_contiguous
+    y = F.conv2d(Tensor(x), Tensor(k), strides=(1, 2))
+    np.testing.assert_allclose(y.data, naive_conv2d(x, k, None, (1, 2)), rtol=1e-12, atol=1e-12)
+    report = nnmath.gradcheck(lambda x, k: F.conv2d(x, k, strides=(1, 2)), x, k)
+    assert report.passed, str(report)
+
+
 def test_grads_accumulate_with_fan_out(rng):
     # the same input through two convs: dL/dx is the sum of both paths
     x = rng.standard_normal((1, 4, 4, 2))

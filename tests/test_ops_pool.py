@@ -97,6 +97,19 @@ def test_max_pool_ties_send_gradient_to_first_argmax(pool, strides, rng):
         assert np.count_nonzero(xt.grad) == np.count_nonzero(g)
 
 
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_non_contiguous_input(kind, rng):
+    x = rng.standard_normal((4, 9, 3, 8)).transpose(2, 1, 3, 0)[:, :, ::2]  # (3, 9, 4, 4)
+    assert not x.flags.c_contiguous
+    xt = Tensor(x, requires_grad=True)
+    y = OPS[kind](xt, (3, 2), (2, 1))
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    y_ref, gx_ref = naive_pool(x, g, (3, 2), (2, 1), kind)
+    np.testing.assert_allclose(y.data, y_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(xt.grad, gx_ref, rtol=1e-12, atol=1e-14)
+
+
 def test_hand_computed_example():
     x = np.array(
         [[1.0, 3.0, 2.0, 0.0], [4.0, 2.0, 1.0, 2.0], [0.0, 0.0, 5.0, 6.0], [1.0, 2.0, 7.0, 8.0]]

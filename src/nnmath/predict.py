@@ -56,6 +56,22 @@ class LoadedModel:
         return np.stack([1 - a, a], axis=1)
 
 
+def _default_preprocessing(model: Any) -> dict[str, Any]:
+    """For a model saved without preprocessing: infer it from the input shape.
+
+    ``(H, W, C)`` inputs take H x W pictures (grey when C = 1) scaled by 1/255; a flat input
+    of n = k*k features takes k x k grey pictures (as MNIST's 784 = 28 x 28).
+    """
+    shape = [int(s) for s in (model.input_shape or []) if s is not None]
+    if len(shape) == 3:
+        return {"input_shape": shape, "image_size": shape[:2], "scale": 1 / 255,
+                "grayscale": shape[2] == 1}
+    if len(shape) == 1 and round(shape[0] ** 0.5) ** 2 == shape[0]:
+        k = round(shape[0] ** 0.5)
+        return {"input_shape": shape, "image_size": [k, k], "scale": 1 / 255, "grayscale": True}
+    return {"input_shape": shape}
+
+
 def load_any(path: str | Path) -> LoadedModel:
     """Load an nnmath model file of any kind (Sequential.save or a classic recipe).
 
@@ -73,9 +89,7 @@ def load_any(path: str | Path) -> LoadedModel:
         import nnmath as nm
 
         model = nm.load_model(str(path))
-        prep = getattr(model, "preprocessing", None) or {}
-        if not prep and model.input_shape is not None:
-            prep = {"input_shape": list(model.input_shape)}
+        prep = getattr(model, "preprocessing", None) or _default_preprocessing(model)
         return LoadedModel("sequential", prep, model=model)
     raise ValueError(
         f"{path} is a safetensors file but not an nnmath model (no 'nnmath' or "

@@ -56,7 +56,7 @@ def _section(r: Any) -> str:
     e = html.escape
     parts = [f'<section id="{e(r.name)}"><h2>{e(r.title)} <small>({e(r.name)})</small></h2>']
     parts.append(f"<p>{e(r.explanation)}</p>")
-    if r.fast:
+    if getattr(r, "shortened", False):
         parts.append('<p><span class="fast">--fast run: smaller data, fewer iterations</span></p>')
     if r.error:
         parts.append(f'<p class="error">This lesson failed: {e(r.error)}</p>')
@@ -117,6 +117,7 @@ def numbers_document(results: Sequence[Any]) -> dict[str, Any]:
                 "numbers": r.numbers,
                 "figures": r.figures,
                 "seconds": round(r.seconds, 3),
+                "shortened_by_fast": bool(getattr(r, "shortened", False)),
                 "error": r.error,
             }
             for r in results

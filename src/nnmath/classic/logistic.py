@@ -100,19 +100,35 @@ def optimize(
     num_iterations: int = 100,
     learning_rate: float = 0.009,
     print_cost: bool = False,
+    method: str = "direct",
 ) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
     """Gradient descent on ``w`` and ``b``; records the cost every 100 iterations.
 
     Formula: ``w := w - learning_rate dw``; ``b := b - learning_rate db``.
 
+    ``method="direct"`` (default) is the textbook loop: :func:`propagate` every iteration,
+    two passes over ``X`` each. ``method="gram"`` runs the same iterations in sample space:
+    every ``dw = (1/m) X dZ^T`` lies in the span of the samples, so
+    ``w_k = w_0 + X c_k`` with ``c_k = c_{k-1} - (learning_rate/m) dZ_k^T`` and
+    ``w_k^T X = w_0^T X + c_k^T G`` with the Gram matrix ``G = X^T X`` ``(m, m)``. One
+    ``(m, m)`` product per iteration instead of two ``(n_x, m)`` passes: the same numbers
+    up to rounding (about 1e-13 relative), much faster when ``n_x >> m`` (cat: 12288 >> 209).
+
     Returns:
         ``(params, grads, costs)``: ``params = {"w", "b"}``, the last gradients, and the cost
         at iterations 0, 100, 200, ... (before that iteration's update).
+
+    Raises:
+        ValueError: unknown method, or shapes that do not fit.
     """
     w = np.array(w, dtype=np.float64)  # our own copy: the caller's array is not updated
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
     _check("optimize", w, X, Y)
+    if method == "gram":
+        return _optimize_gram(w, b, X, Y, num_iterations, learning_rate, print_cost)
+    if method != "direct":
+        raise ValueError(f"optimize: method must be 'direct' or 'gram', got {method!r}")
     costs: list[float] = []
     grads: dict[str, Any] = {}
     for i in range(num_iterations):
@@ -123,6 +139,37 @@ def optimize(
             costs.append(cost)
             if print_cost:
                 print(f"Cost after iteration {i}: {cost:f}")
+    return {"w": w, "b": b}, grads, costs
+
+
+def _optimize_gram(
+    w: np.ndarray,
+    b: float,
+    X: np.ndarray,
+    Y: np.ndarray,
+    num_iterations: int,
+    learning_rate: float,
+    print_cost: bool,
+) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+    """:func:`optimize` in sample space (see its docstring for the derivation)."""
+    m = X.shape[1]
+    z0 = np.dot(w.T, X)  # (1, m): w_0^T X
+    G = np.dot(X.T, X)  # (m, m)
+    c = np.zeros((1, m))  # w_k = w_0 + X c^T
+    costs: list[float] = []
+    dZ = np.zeros((1, m))
+    for i in range(num_iterations):
+        A = sigmoid(z0 + np.dot(c, G) + b)
+        dZ = A - Y
+        if i % 100 == 0:
+            cost = -(np.log(A) @ Y.T + np.log(1.0 - A) @ (1.0 - Y).T).item() / m
+            costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost:f}")
+        c -= (learning_rate / m) * dZ
+        b = b - learning_rate * float(dZ.sum()) / m
+    w = w + np.dot(X, c.T)
+    grads = {"dw": np.dot(X, dZ.T) / m, "db": float(dZ.sum()) / m}
     return {"w": w, "b": b}, grads, costs
 
 
@@ -146,8 +193,12 @@ def model(
     num_iterations: int = 2000,
     learning_rate: float = 0.5,
     print_cost: bool = False,
+    method: str = "direct",
 ) -> dict[str, Any]:
     """Train logistic regression from zeros and evaluate it.
+
+    ``method`` is passed to :func:`optimize` (``"gram"``: same numbers, much faster for
+    images).
 
     Accuracy as the course prints it: ``100 - mean(|Y_prediction - Y|) * 100``.
 
@@ -157,7 +208,8 @@ def model(
     """
     w, b = initialize_with_zeros(np.asarray(X_train).shape[0])
     params, _, costs = optimize(
-        w, b, X_train, Y_train, num_iterations, learning_rate, print_cost=print_cost
+        w, b, X_train, Y_train, num_iterations, learning_rate, print_cost=print_cost,
+        method=method,
     )
     w, b = params["w"], params["b"]
     Y_prediction_test = predict(w, b, X_test)

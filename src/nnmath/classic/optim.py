@@ -262,9 +262,11 @@ def model(
     for i in range(num_epochs):
         seed += 1
         cost_total = 0.0
+        record = i % 100 == 0 and (costs is not None or (print_cost and i % 1000 == 0))
         for mb_X, mb_Y in random_mini_batches(X, Y, mini_batch_size, seed):
             AL, cache = forward_propagation(mb_X, parameters)
-            cost_total += compute_cost(AL, mb_Y)
+            if record:  # the cost is only needed when it is recorded or printed
+                cost_total += compute_cost(AL, mb_Y)
             grads = backward_propagation(mb_X, mb_Y, cache, parameters)
             if optimizer == "gd":
                 parameters = update_parameters_with_gd(parameters, grads, learning_rate)

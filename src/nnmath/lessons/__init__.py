@@ -178,6 +178,7 @@ class LessonResult:
     seconds: float
     fast: bool
     error: str | None = None
+    shortened: bool = False  # a long lesson run with --fast (smaller data, fewer epochs)
 
 
 def run_lesson(name: str, ctx: Context) -> LessonResult:
@@ -203,6 +204,7 @@ def run_lesson(name: str, ctx: Context) -> LessonResult:
         name=name, title=module.TITLE, summary=module.SUMMARY, explanation=module.EXPLANATION,
         formulas=list(module.FORMULAS), output=tee.text(), figures=list(ctx.figures),
         numbers=dict(ctx.numbers), seconds=seconds, fast=ctx.fast, error=error,
+        shortened=bool(ctx.fast and module.LONG),
     )
 
 

@@ -1,0 +1,77 @@
+"""nnmath.recipes: training recipes, model files, classic safetensors format."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from safetensors import safe_open
+
+import nnmath as nm
+from nnmath import recipes
+
+
+def test_recipe_registry_has_the_required_names():
+    assert set(recipes.RECIPES) >= {"cat-logistic", "cat-deep", "planar", "mnist-mlp",
+                                    "mnist-cnn", "fashion-mlp"}
+    with pytest.raises(KeyError, match=r"unknown recipe 'dog'.*cat-logistic"):
+        recipes.get_recipe("dog")
+
+
+def test_bad_hyperparameters_are_rejected(tmp_path):
+    with pytest.raises(ValueError, match="epochs >= 1"):
+        recipes.train("cat-logistic", epochs=0, out=tmp_path)
+    with pytest.raises(ValueError, match="learning rate > 0"):
+        recipes.train("mnist-mlp", learning_rate=-1.0, out=tmp_path)
+
+
+def test_cat_logistic_matches_the_course_and_round_trips(tmp_path, data_dir):
+    r = recipes.train("cat-logistic", epochs=2000, out=tmp_path)
+    assert r.metrics["train_accuracy"] == pytest.approx(99.04306220095694, abs=1e-9)
+    assert r.metrics["test_accuracy"] == pytest.approx(70.0, abs=1e-9)
+    assert r.history["cost"][0] == pytest.approx(0.693147, abs=1e-6)
+    assert r.history["cost"][19] == pytest.approx(0.140872, abs=1e-6)
+    assert r.plot_path.read_bytes()[:4] == b"\x89PNG"
+    kind, params, info = recipes.load_classic(r.model_path)
+    assert kind == "classic-logistic" and params["w"].shape == (12288, 1)
+    assert info["preprocessing"]["input_shape"] == [64, 64, 3]
+    with safe_open(str(r.model_path), framework="np") as f:  # metadata, no pickle
+        meta = json.loads(f.metadata()[recipes.CLASSIC_KEY])
+    assert meta["metrics"]["test_accuracy"] == pytest.approx(70.0)
+
+
+def test_classic_file_round_trip_is_exact(tmp_path, rng):
+    params = {"W1": rng.standard_normal((3, 2)), "b1": rng.standard_normal((3, 1))}
+    path = recipes.save_classic(tmp_path / "m.safetensors", "classic-shallow", params,
+                                {"input_shape": [2]})
+    kind, back, _ = recipes.load_classic(path)
+    assert kind == "classic-shallow"
+    for k, v in params.items():
+        np.testing.assert_array_equal(back[k], v)
+
+
+@pytest.mark.slow
+def test_mnist_mlp_recipe_trains_saves_and_reloads(tmp_path, data_dir):
+    r = recipes.train("mnist-mlp", epochs=1, limit=6000, out=tmp_path, seed=3)
+    assert r.metrics["test_accuracy"] > 85.0
+    model = nm.load_model(str(r.model_path))
+    assert model.preprocessing["grayscale"] is True
+    assert model.preprocessing["class_names"][7] == "7"
+    assert r.history["loss"] and r.history["val_accuracy"]
+
+
+def test_planar_recipe(tmp_path):
+    r = recipes.train("planar", epochs=3000, out=tmp_path)
+    assert r.metrics["train_accuracy"] > 85.0
+    kind, params, _ = recipes.load_classic(r.model_path)
+    assert kind == "classic-shallow" and params["W1"].shape == (4, 2)
+
+
+def test_classic_loader_rejects_other_files(tmp_path):
+    bad = tmp_path / "x.safetensors"
+    bad.write_bytes(b"not a safetensors file at all")
+    with pytest.raises(ValueError, match="not an nnmath model file"):
+        recipes.load_classic(bad)
+    with pytest.raises(FileNotFoundError):
+        recipes.load_classic(tmp_path / "missing.safetensors")
