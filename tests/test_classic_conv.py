@@ -90,7 +90,8 @@ def test_loop_and_vectorized_paths_agree(cfg, rng):
     Zl, _ = conv.conv_forward(A, W, b, hp, method="loop")
     np.testing.assert_allclose(Zv, Zl, rtol=1e-12, atol=1e-12)
     g = rng.standard_normal(Zv.shape)
-    for v, lp in zip(conv.conv_backward(g, cache), conv.conv_backward(g, cache, method="loop")):
+    vec, loop = conv.conv_backward(g, cache), conv.conv_backward(g, cache, method="loop")
+    for v, lp in zip(vec, loop, strict=True):
         np.testing.assert_allclose(v, lp, rtol=1e-12, atol=1e-12)
     hp_pool = {"f": f, "stride": stride}
     for mode in ("max", "average"):
@@ -146,7 +147,8 @@ def _window_index(n_out_h, n_out_w, f, stride):
     """Row and column indices of every window: two (n_H, n_W, f, f) integer arrays."""
     h = np.arange(n_out_h)[:, None, None, None] * stride + np.arange(f)[None, None, :, None]
     w = np.arange(n_out_w)[None, :, None, None] * stride + np.arange(f)[None, None, None, :]
-    return np.broadcast_to(h, (n_out_h, n_out_w, f, f)), np.broadcast_to(w, (n_out_h, n_out_w, f, f))
+    shape = (n_out_h, n_out_w, f, f)
+    return np.broadcast_to(h, shape), np.broadcast_to(w, shape)
 
 
 @pytest.mark.parametrize("cfg", CONFIGS)
@@ -193,10 +195,11 @@ def test_pool_backward_matches_engine_autodiff(mode, f, stride, rng):
 
 def test_boundary_errors():
     A = np.zeros((1, 4, 4, 3))
+    hp = {"pad": 0, "stride": 1}
     with pytest.raises(ValueError, match=r"expect \(f, f, 3, n_C\)"):
-        conv.conv_forward(A, np.zeros((3, 3, 2, 4)), np.zeros((1, 1, 1, 4)), {"pad": 0, "stride": 1})
+        conv.conv_forward(A, np.zeros((3, 3, 2, 4)), np.zeros((1, 1, 1, 4)), hp)
     with pytest.raises(ValueError, match="does not fit"):
-        conv.conv_forward(A, np.zeros((5, 5, 3, 1)), np.zeros((1, 1, 1, 1)), {"pad": 0, "stride": 1})
+        conv.conv_forward(A, np.zeros((5, 5, 3, 1)), np.zeros((1, 1, 1, 1)), hp)
     with pytest.raises(ValueError, match=r"\(m, n_H, n_W, n_C\).*A\[None\]"):
         conv.pool_forward(np.zeros((4, 4, 3)), {"f": 2, "stride": 2})
     with pytest.raises(ValueError, match="mode must be 'max' or 'average'"):

@@ -81,6 +81,34 @@ def test_four_layer_cat_model(cat_data, four_layer, capsys):
     assert capsys.readouterr().out == "Accuracy: 0.8\n"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["two", "four"])
+def test_gram_method_same_iterations_as_textbook_loop(cat_data, two_layer, four_layer, which):
+    X, Y, *_ = cat_data
+    if which == "two":
+        (direct, direct_costs), trace = two_layer, TWO_LAYER_TRACE
+        params, costs = deep.two_layer_model(X, Y, (12288, 7, 1), learning_rate=0.0075,
+                                             num_iterations=2500, method="gram")
+    else:
+        (direct, direct_costs), trace = four_layer, FOUR_LAYER_TRACE
+        params, costs = deep.l_layer_model(X, Y, [12288, 20, 7, 5, 1], num_iterations=2500,
+                                           method="gram")
+    assert [round(c, 6) for c in costs] == trace
+    np.testing.assert_allclose(costs, direct_costs, rtol=1e-11)
+    assert sorted(params) == sorted(direct)
+    for k, v in direct.items():
+        np.testing.assert_allclose(params[k], v, rtol=1e-8, atol=1e-12)
+    assert _accuracies(cat_data, params) == _accuracies(cat_data, direct)
+
+
+def test_gram_method_errors(rng):
+    X, Y = rng.standard_normal((3, 5)), np.ones((1, 5))
+    with pytest.raises(ValueError, match="method must be 'direct' or 'gram'"):
+        deep.l_layer_model(X, Y, [3, 2, 1], num_iterations=1, method="fast")
+    with pytest.raises(ValueError, match="needs at least one hidden layer"):
+        deep.l_layer_model(X, Y, [3, 1], num_iterations=1, method="gram")
+
+
 def test_initialization_is_the_courses():
     p = deep.initialize_parameters_deep([5, 4, 3])
     rs = np.random.RandomState(1)

@@ -44,7 +44,7 @@ def test_gradient_descent_converges_to_normal_equation(diabetes_feature2):
 
 def test_gradient_descent_reports_divergence():
     X = np.array([[1.0], [2.0], [3.0]])
-    with pytest.raises(ValueError, match="diverged.*smaller learning rate"):
+    with pytest.raises(ValueError, match=r"diverged.*smaller learning rate"):
         linear.fit_gradient_descent(X, np.array([1.0, 2.0, 3.0]), 10.0, 2000)
 
 

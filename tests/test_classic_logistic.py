@@ -43,6 +43,35 @@ def test_cat_logistic_regression_reproduces_published_numbers(cat_model):
     assert d["num_iterations"] == 2000 and d["learning_rate"] == 0.005
 
 
+@pytest.mark.slow
+def test_gram_method_same_numbers_as_textbook_loop(cat_model):
+    d, _, _ = cat_model
+    (x_train, y_train), (x_test, y_test), _ = load_cat_vs_noncat()
+    X = x_train.reshape(x_train.shape[0], -1).T / 255.0
+    X_test = x_test.reshape(x_test.shape[0], -1).T / 255.0
+    g = logistic.model(X, y_train.reshape(1, -1), X_test, y_test.reshape(1, -1),
+                       num_iterations=2000, learning_rate=0.005, method="gram")
+    assert [round(c, 6) for c in g["costs"]] == PUBLISHED_COSTS
+    np.testing.assert_allclose(g["costs"], d["costs"], rtol=1e-12)
+    np.testing.assert_allclose(g["w"], d["w"], rtol=1e-9, atol=1e-14)
+    assert g["b"] == pytest.approx(d["b"], rel=1e-9)
+    assert (g["train_accuracy"], g["test_accuracy"]) == (99.04306220095694, 70.0)
+
+
+def test_gram_method_from_nonzero_start(rng):
+    X = rng.standard_normal((30, 8))
+    Y = (rng.random((1, 8)) > 0.5).astype(float)
+    w0 = rng.standard_normal((30, 1)) * 0.1
+    p1, g1, c1 = logistic.optimize(w0, 0.3, X, Y, 250, 0.05)
+    p2, g2, c2 = logistic.optimize(w0, 0.3, X, Y, 250, 0.05, method="gram")
+    np.testing.assert_allclose(p2["w"], p1["w"], rtol=1e-11, atol=1e-13)
+    assert p2["b"] == pytest.approx(p1["b"], rel=1e-11)
+    np.testing.assert_allclose(g2["dw"], g1["dw"], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(c2, c1, rtol=1e-12)
+    with pytest.raises(ValueError, match="method must be 'direct' or 'gram'"):
+        logistic.optimize(w0, 0.3, X, Y, 1, 0.05, method="fast")
+
+
 def test_propagate_published_example():
     w, b = np.array([[1.0], [2.0]]), 2.0
     X, Y = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]), np.array([[1, 0, 1]])
@@ -52,10 +81,13 @@ def test_propagate_published_example():
     assert cost == pytest.approx(5.801545319394553, abs=1e-14)
 
 
-def test_optimize_and_predict_published_examples():
+def test_optimize_and_predict_published_examples(capsys):
     w, b = np.array([[1.0], [2.0]]), 2.0
     X, Y = np.array([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]]), np.array([[1, 0, 1]])
-    params, grads, costs = logistic.optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009)
+    params, grads, costs = logistic.optimize(
+        w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=True
+    )
+    assert capsys.readouterr().out == "Cost after iteration 0: 5.801545\n"
     np.testing.assert_allclose(params["w"], [[0.19033591], [0.12259159]], atol=5e-9)
     assert params["b"] == pytest.approx(1.92535983008, abs=1e-11)
     np.testing.assert_allclose(grads["dw"], [[0.67752042], [1.41625495]], atol=5e-9)
@@ -100,7 +132,8 @@ def test_single_neuron_forward_and_backward():
     assert r["z"] == 1.0
     assert r["a"] == pytest.approx(1 / (1 + np.exp(-1.0)), rel=1e-15)
     assert r["cost"] == pytest.approx(-np.log(r["a"]), rel=1e-15)
-    # the notes' gradients of the neuron's output: dx = [0.393, -0.590], dw = [-0.197, -0.393, 0.197]
+    # the notes' gradients of the neuron's output:
+    # dx = [0.393, -0.590], dw = [-0.197, -0.393, 0.197]
     np.testing.assert_allclose(r["dx_a"], [0.393, -0.590], atol=1e-3)
     np.testing.assert_allclose(r["dw_a"], [-0.197, -0.393, 0.197], atol=1e-3)
     # the cost's gradients against autodiff

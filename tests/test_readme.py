@@ -50,7 +50,9 @@ def test_readme_sections():
 
 
 @pytest.fixture(scope="module")
-def readme_run(tmp_path_factory, data_dir):
+def readme_run(tmp_path_factory):
+    data_dir = Path(os.environ["NNMATH_DATA"])  # set by conftest.py
+    assert data_dir.is_dir(), f"NNMATH_DATA={data_dir} does not exist"
     [cmd] = [c for c in _readme_commands() if c == MAIN_JOB]
     root = tmp_path_factory.mktemp("readme")
     work = root / "nnmath"

@@ -129,7 +129,9 @@ def check_report(out: Path, fast: bool) -> dict:
 
 
 @pytest.fixture(scope="module")
-def fast_report(tmp_path_factory, data_dir):
+def fast_report(tmp_path_factory):
+    data_dir = Path(os.environ["NNMATH_DATA"])  # set by conftest.py
+    assert data_dir.is_dir(), f"NNMATH_DATA={data_dir} does not exist"
     out = tmp_path_factory.mktemp("fast") / "report"
     env = dict(os.environ, MPLBACKEND="Agg")
     r = subprocess.run([sys.executable, "-m", "nnmath.cli", "lessons", "--all", "--fast",

@@ -79,7 +79,7 @@ class AffineOp(Function):
         return y
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        gx = g @ self.w.T if self.inputs[0].requires_grad else None
+        gx = g @ self.w.T if self.needs_input_grad[0] else None
         return gx, self.x.T @ g, g.sum(axis=0)
 
 

@@ -189,6 +189,8 @@ def run_lesson(name: str, ctx: Context) -> LessonResult:
     error = None
     start = time.perf_counter()
     print(f"\n=== {name}: {module.TITLE} ===")
+    for formula in module.FORMULAS:  # the math the lesson demonstrates (the report shows it too)
+        print(f"  | {formula}")
     with contextlib.redirect_stdout(tee):
         if ctx.fast and module.LONG:
             ctx.say_fast()

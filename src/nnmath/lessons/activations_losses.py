@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 import nnmath as nm
 from nnmath import functional as F  # noqa: N812
 from nnmath.classic import basics
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Activation functions and loss functions"
 SUMMARY = "relu, sigmoid, tanh, softmax and their derivatives; L1 vs L2 loss; cross-entropy"
@@ -34,7 +39,7 @@ def _autodiff_derivative(fn, z: np.ndarray) -> np.ndarray:
     return np.asarray(t.grad)
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import plots
 
     z = np.linspace(-5, 5, 401)

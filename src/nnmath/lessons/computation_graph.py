@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 import nnmath as nm
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "The computation graph and backpropagation"
 SUMMARY = "J = 3(a + bc): forward, backward, the nudge check; the single-neuron example"
@@ -28,7 +33,7 @@ FORMULAS = [
 LONG = False
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath.classic.logistic import single_neuron
 
     f64 = np.float64

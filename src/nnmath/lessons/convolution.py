@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from nnmath import functional as F  # noqa: N812
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Convolution: edges, blur, sharpen and output sizes"
 SUMMARY = "Sobel x/y edges, blur, sharpen and other kernels on a photo; sizes; receptive field"
@@ -29,7 +34,7 @@ LONG = False
 NAMES = ["identity", "sobel-x", "sobel-y", "blur", "gaussian", "sharpen", "laplacian", "emboss"]
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import images, kernels, plots
 
     x6 = np.zeros((6, 6))
@@ -52,9 +57,16 @@ def run(ctx) -> None:
     gap = float(np.max(np.abs(y_engine - out)))
     print(f"engine conv2d with a (3, 3, 1, {len(NAMES)}) kernel -> {y_engine.shape}: "
           f"{len(NAMES)} channels, max difference from the plain kernels {gap:.1e}")
-    shown = [*(out[..., k] for k in range(len(NAMES))), mag]
-    plots.plot_image_grid([grey, *shown], titles=["grey photo", *NAMES, "edge magnitude"],
-                          ncols=5, title="Fixed kernels on a photo", path=ctx.figure("kernels"))
+    # edge detectors (weights summing to 0) are shown as |y|, the others clipped to [0, 1]
+    def stretch(a: np.ndarray) -> np.ndarray:  # |y| scaled so the 99th percentile is white
+        return np.clip(a / max(float(np.percentile(a, 99)), 1e-12), 0.0, 1.0)
+
+    shown = [stretch(np.abs(out[..., k])) if abs(kernels.get_kernel(n).sum()) < 1e-9
+             else np.clip(out[..., k], 0.0, 1.0) for k, n in enumerate(NAMES)]
+    labels = [f"|{n}|" if abs(kernels.get_kernel(n).sum()) < 1e-9 else n for n in NAMES]
+    plots.plot_image_grid([grey, *shown, stretch(mag)],
+                          titles=["grey photo", *labels, "edge magnitude"], ncols=5,
+                          title="Fixed kernels on a photo", path=ctx.figure("kernels"))
 
     print("\noutput size n_out = floor((n + 2p - f) / s) + 1:")
     sizes = {}

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._data import cat_data
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Deep networks: the 2-layer and 4-layer cat classifiers"
 SUMMARY = "2-layer (12288, 7, 1) and 4-layer [12288, 20, 7, 5, 1] cat nets; train vs test"
@@ -55,7 +60,7 @@ def _train(d: dict, params: dict, iterations: int, lr: float, label: str) -> dic
             "test_acc": test_acc, "train": final_train, "test": final_test}
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import plots
     from nnmath.classic import deep
 

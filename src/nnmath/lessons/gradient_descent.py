@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 import nnmath as nm
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Gradient descent, step by step"
 SUMMARY = "descent on a convex curve and a 2-D bowl; learning rates 1, 0.1, 0.01, 0.001"
@@ -55,7 +60,7 @@ def _verdict(path: np.ndarray, target: float) -> str:
     return "right" if err[-1] < 1e-2 * err[0] else "too slow"
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import plots
 
     print("Step by step on J(w) = 7.5 (w - 2)^2 + 1 from w = 0 with alpha = 0.01:")

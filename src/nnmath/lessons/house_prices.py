@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 import nnmath as nm
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "House prices: linear regression by gradient descent"
 SUMMARY = "price from size, bedrooms and age; train/validation cost per iteration for 4 rates"
@@ -39,7 +44,7 @@ def _cost(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) -> float:
     return float(r @ r / (2 * len(y)))
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import plots
     from nnmath.classic import linear
     from nnmath.datasets import standardize, train_test_split

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Images are arrays"
 SUMMARY = "a photo as (H, W, C) numbers, its R, G, B channels, flattening and normalizing"
@@ -21,7 +26,7 @@ FORMULAS = [
 LONG = False
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import images, plots
 
     path = ctx.photo()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import Context
+
 TITLE = "Linear regression: a line, then a plane"
 SUMMARY = "diabetes feature 2: w, b, MSE, R2 (normal equation and gradient descent); 2-D plane"
 EXPLANATION = (
@@ -20,7 +25,7 @@ FORMULAS = [
 LONG = False
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import plots
     from nnmath.classic import linear
     from nnmath.datasets import load_diabetes

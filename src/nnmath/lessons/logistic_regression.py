@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._data import cat_data
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Logistic regression: the cat classifier"
 SUMMARY = "cat vs non-cat with logistic regression: cost curve, 99.04 % / 70 %, learning rates"
@@ -53,7 +58,7 @@ def _train_rates(d: dict, rates: np.ndarray, iterations: int
     return np.array(costs), acc(X, Y), acc(d["test_x"], d["test_y"])
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import plots
     from nnmath.classic import logistic
 

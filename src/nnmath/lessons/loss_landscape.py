@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 import nnmath as nm
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Loss landscapes and optimizer paths"
 SUMMARY = "loss surface along two filter-normalized directions; GD, momentum, Adam paths"
@@ -85,7 +90,7 @@ def _paths(steps: int) -> dict[str, np.ndarray]:
     return out
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import plots
 
     from ._data import mnist_data

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._data import mnist_data
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "MNIST with a multilayer perceptron (Keras-style workflow)"
 SUMMARY = "Dense(512, relu) -> Dense(10, softmax), RMSprop, 5 epochs: history and predictions"
@@ -10,7 +15,8 @@ EXPLANATION = (
     "The first example of the classic Keras book: flatten each 28x28 digit to 784 numbers in "
     "[0, 1], stack Dense(512, relu) and Dense(10, softmax), compile with RMSprop and sparse "
     "categorical cross-entropy, fit for 5 epochs with batches of 128, evaluate on the 10 000 "
-    "test digits (published: 97.8 %), and predict the first test digits. Everything runs on "
+    "test digits (published: 97.8 %; the history's val_* curves are those test digits), and "
+    "predict the first test digits. Everything runs on "
     "nnmath's own autodiff engine in float32."
 )
 FORMULAS = [
@@ -21,7 +27,7 @@ FORMULAS = [
 LONG = True
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     import nnmath as nm
     from nnmath import layers, plots
 
@@ -38,7 +44,7 @@ def run(ctx) -> None:
     model.build((None, 784))
     model.summary()
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=128,
-                        validation_data=(x_test, y_test), verbose=2, seed=ctx.seed)
+                        validation_data=(x_test, y_test), verbose=1, seed=ctx.seed)
     test_loss, test_acc = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
     print(f"test accuracy {test_acc:.4f}, test loss {test_loss:.4f} (published: 0.978)")
     probs = model.predict(x_test[:10])

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 import nnmath as nm
 from nnmath import functional as F  # noqa: N812
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Pooling: max and average"
 SUMMARY = "max and average pooling on the lecture's 4x4 example and on an edge feature map"
@@ -26,7 +31,7 @@ FORMULAS = [
 LONG = False
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import images, kernels, plots
 
     x = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]], dtype=np.float64)

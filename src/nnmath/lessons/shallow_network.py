@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "A shallow neural network: the planar flower"
 SUMMARY = "one hidden tanh layer vs logistic regression on the flower data; hidden-size sweep"
@@ -22,7 +27,7 @@ FORMULAS = [
 LONG = True
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     from nnmath import plots
     from nnmath.classic import logistic, shallow
     from nnmath.datasets import make_planar_flower

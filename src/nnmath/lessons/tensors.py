@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 import nnmath as nm
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Tensors: rank, shape, dtype and the basic operations"
 SUMMARY = "scalars to 4-D tensors; element-wise ops, broadcasting, dot, reshape, transpose"
@@ -24,7 +29,7 @@ FORMULAS = [
 LONG = False
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     rng = np.random.default_rng(ctx.seed)
     examples = {
         "scalar": nm.Tensor(3.0),

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from . import Context
 
 TITLE = "Vectorization: for-loop against np.dot"
 SUMMARY = "the same dot product as a Python loop and as one vectorized call, timed"
@@ -34,7 +38,7 @@ def _median_ms(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def run(ctx) -> None:
+def run(ctx: Context) -> None:
     n = 100_000
     rng = np.random.default_rng(ctx.seed)
     a, b = rng.random(n), rng.random(n)
