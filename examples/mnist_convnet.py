@@ -67,18 +67,34 @@ def main() -> None:
     test_acc = TestAccuracy(x_test, y_test)
     print(f"BLAS threads: {nm.get_num_threads()}", flush=True)
     start = time.perf_counter()
-    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
-              validation_split=0.1, seed=args.seed, verbose=1, callbacks=[test_acc])
+    model.fit(
+        x_train,
+        y_train,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        validation_split=0.1,
+        seed=args.seed,
+        verbose=1,
+        callbacks=[test_acc],
+    )
     seconds = time.perf_counter() - start
     loss, acc = model.evaluate(x_test, y_test, batch_size=500, verbose=0)
     reached = next((i + 1 for i, a in enumerate(test_acc.accuracies) if a >= 0.988), None)
-    print(f"test loss {loss:.4f}, test accuracy {acc:.4f} after {args.epochs} epochs "
-          f"in {seconds:.0f} s ({seconds / args.epochs:.1f} s/epoch incl. test evaluation); "
-          f"first epoch with >= 98.8 %: {reached}")
+    print(
+        f"test loss {loss:.4f}, test accuracy {acc:.4f} after {args.epochs} epochs "
+        f"in {seconds:.0f} s ({seconds / args.epochs:.1f} s/epoch incl. test evaluation); "
+        f"first epoch with >= 98.8 %: {reached}"
+    )
     if args.save:
-        model.save(args.save, preprocessing={"input_shape": [28, 28, 1], "scale": 1 / 255,
-                                             "grayscale": True,
-                                             "class_names": [str(d) for d in range(10)]})
+        model.save(
+            args.save,
+            preprocessing={
+                "input_shape": [28, 28, 1],
+                "scale": 1 / 255,
+                "grayscale": True,
+                "class_names": [str(d) for d in range(10)],
+            },
+        )
         print(f"saved to {args.save}")
 
 

@@ -196,3 +196,28 @@ def test_bad_arguments():
     opt.step([_param(W0, G)])
     with pytest.raises(ValueError, match="holds state for parameters of shapes"):
         opt.step([_param([1.0], [1.0])])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: RMSprop(0.01), lambda: Adam(0.01), lambda: SGD(0.1, momentum=0.9, nesterov=True)],
+)
+def test_blocked_update_of_large_params_equals_whole_array_update(make):
+    """Parameters above optimizers.base.CHUNK elements are updated block by block."""
+    from nnmath.optimizers.base import CHUNK
+
+    rng = np.random.default_rng(0)
+    shape = (3 * CHUNK // 100 + 7, 100)  # not a multiple of CHUNK
+    big = Tensor(rng.normal(size=shape).astype(np.float32), requires_grad=True)
+    opt_big = make()
+    rows = [Tensor(r.copy(), requires_grad=True) for r in big.data]  # each row < CHUNK
+    opt_rows = make()
+    for _ in range(3):
+        g = rng.normal(size=shape).astype(np.float32)
+        big.grad = g
+        opt_big.step([big])
+        for r, gr in zip(rows, g, strict=True):
+            r.grad = gr.copy()
+        opt_rows.step(rows)
+    assert big.size > CHUNK
+    assert np.array_equal(big.data, np.stack([r.data for r in rows]))

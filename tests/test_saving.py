@@ -170,3 +170,14 @@ def test_checkpoint_of_other_architecture(tmp_path):
     other.compile("adam", "sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match="different model architecture; delete it"):
         other.fit(x, y, epochs=2, verbose=0, checkpoint=str(ckpt))
+
+
+def test_saved_file_has_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "m.safetensors"
+    convnet().save(path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask

@@ -251,3 +251,15 @@ def test_from_logits_model_trains():
     assert model._fused() is False
     model.fit(x, y, epochs=10, verbose=0, seed=0)
     assert model.evaluate(x, y, verbose=0)[1] > 0.9
+
+
+def test_separate_softmax_layer_is_fused_too():
+    x, y = blobs(64)
+    model = nm.Sequential([layers.Dense(3), layers.Softmax()], seed=0)
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    assert model._fused() is True
+    with nm.no_grad():
+        reference = losses.sparse_categorical_crossentropy(y, model(x)).item()
+    assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(reference, rel=1e-6)
+    model.compile("sgd", "mse")
+    assert model._fused() is False

@@ -129,8 +129,11 @@ def _run_lessons(args: argparse.Namespace) -> int:
         raise CommandError("name some lessons, or use --all or --list (see --help)")
     if args.all and args.names:
         raise CommandError("give lesson names or --all, not both")
-    results = lessons.run_lessons(None if args.all else args.names, out_dir=args.out,
-                                  fast=args.fast, image=args.image, seed=args.seed)
+    try:
+        results = lessons.run_lessons(None if args.all else args.names, out_dir=args.out,
+                                      fast=args.fast, image=args.image, seed=args.seed)
+    except (KeyError, FileNotFoundError) as exc:
+        raise CommandError(str(exc.args[0]).removeprefix("lessons: ")) from None
     failed = [r.name for r in results if r.error]
     total = sum(r.seconds for r in results)
     print(f"\n{len(results)} lessons in {total:.1f} s; report: {args.out}/index.html")
@@ -162,7 +165,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 def _run_train(args: argparse.Namespace) -> None:
     from nnmath import recipes
 
-    recipes.get_recipe(args.recipe)  # unknown names fail before any import or data access
+    try:  # unknown names fail before any import or data access
+        recipes.get_recipe(args.recipe)
+    except KeyError as exc:
+        raise CommandError(str(exc.args[0]).removeprefix("train: ")) from None
     recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
                   learning_rate=args.learning_rate, seed=args.seed, out=args.out,
                   limit=args.limit)

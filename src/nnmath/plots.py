@@ -188,9 +188,12 @@ def plot_decision_boundary(
     )
     grid = np.c_[xx.ravel(), yy.ravel()]
     for ax, (name, fn) in zip(axes.flat, fns.items(), strict=False):
-        zz = np.asarray(fn(grid)).reshape(xx.shape)
-        ax.contourf(xx, yy, zz, alpha=0.35, cmap="Spectral")
-        ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap="Spectral", edgecolors="k", linewidths=0.3)
+        zz = np.asarray(fn(grid), dtype=float).reshape(xx.shape)
+        k = int(max(np.max(y), np.max(zz))) + 1  # classes 0 .. k-1, same colours in every panel
+        ax.contourf(xx, yy, zz, levels=np.arange(k + 1) - 0.5, alpha=0.35, cmap="Spectral",
+                    vmin=0, vmax=max(k - 1, 1))
+        ax.scatter(X[:, 0], X[:, 1], c=y, s=12, cmap="Spectral", vmin=0, vmax=max(k - 1, 1),
+                   edgecolors="k", linewidths=0.3)
         ax.set_title(name)
     return save(fig, path)
 

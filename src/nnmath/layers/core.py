@@ -231,35 +231,40 @@ class Activation(Layer):
         return {"activation": self.activation, "name": self.name}
 
 
-class ReLU(Activation):
-    """y = max(x, 0)."""
+class _FixedActivation(Activation):
+    """An Activation whose function is fixed by the class (``ACTIVATION``)."""
+
+    ACTIVATION = "linear"
 
     def __init__(self, name: str | None = None) -> None:
-        super().__init__("relu", name)
+        super().__init__(self.ACTIVATION, name)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name}
 
 
-class Sigmoid(ReLU):
+class ReLU(_FixedActivation):
+    """y = max(x, 0)."""
+
+    ACTIVATION = "relu"
+
+
+class Sigmoid(_FixedActivation):
     """y = 1 / (1 + e^-x)."""
 
-    def __init__(self, name: str | None = None) -> None:
-        Activation.__init__(self, "sigmoid", name)
+    ACTIVATION = "sigmoid"
 
 
-class Tanh(ReLU):
+class Tanh(_FixedActivation):
     """y = tanh(x)."""
 
-    def __init__(self, name: str | None = None) -> None:
-        Activation.__init__(self, "tanh", name)
+    ACTIVATION = "tanh"
 
 
-class Softmax(ReLU):
+class Softmax(_FixedActivation):
     """y_k = e^(x_k) / sum_j e^(x_j) over the last axis."""
 
-    def __init__(self, name: str | None = None) -> None:
-        Activation.__init__(self, "softmax", name)
+    ACTIVATION = "softmax"
 
 
 class Input(Layer):

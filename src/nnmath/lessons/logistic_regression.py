@@ -34,28 +34,30 @@ def _train_rates(d: dict, rates: np.ndarray, iterations: int
     """Logistic regression for several learning rates at once (column k uses rates[k]).
 
     The course's update per column: A = sigmoid(w^T X + b), dw = X (A - Y)^T / m,
-    db = sum(A - Y) / m; stacking the K weight vectors into W (n_x, K) turns K matrix-vector
-    products into one matrix product over the same X (X is read once per step, not K times).
+    db = sum(A - Y) / m. Stacking the K weight vectors into W (n_x, K) turns 2K matrix-vector
+    products per step into two matrix products over the same data, read once per product.
+    The data is kept as X^T (m, n_x), row-major (one picture per row, the files' own layout):
+    W^T X = (X^T W)^T and X dZ^T = (dZ X^T)^T are then both fast row-major products.
     """
     from nnmath.classic.basics import sigmoid
 
-    X, Y = np.ascontiguousarray(d["train_x"]), d["train_y"]  # C order: faster X @ dZ^T
-    m, K = X.shape[1], len(rates)
-    W, b = np.zeros((X.shape[0], K)), np.zeros((K, 1))
+    XT, Y = np.ascontiguousarray(d["train_x"].T), d["train_y"]      # (m, n_x), (1, m)
+    m, K = XT.shape[0], len(rates)
+    W, b = np.zeros((XT.shape[1], K)), np.zeros((K, 1))
     costs = []
     for i in range(iterations):
-        A = sigmoid(W.T @ X + b)                                      # (K, m)
+        A = sigmoid((XT @ W).T + b)                                   # (K, m)
         if i % 100 == 0:
             costs.append(-(np.log(A) @ Y.T + np.log(1 - A) @ (1 - Y).T).ravel() / m)
         dZ = A - Y
-        W -= rates * (X @ dZ.T) / m                                   # (n_x, K)
+        W -= rates * (dZ @ XT).T / m                                  # (n_x, K)
         b -= rates[:, None] * dZ.sum(axis=1, keepdims=True) / m
 
     def acc(Xs: np.ndarray, Ys: np.ndarray) -> list[float]:
         P = (sigmoid(W.T @ Xs + b) > 0.5).astype(float)
         return [100 - float(np.mean(np.abs(P[k] - Ys[0]))) * 100 for k in range(K)]
 
-    return np.array(costs), acc(X, Y), acc(d["test_x"], d["test_y"])
+    return np.array(costs), acc(d["train_x"], Y), acc(d["test_x"], d["test_y"])
 
 
 def run(ctx: Context) -> None:
@@ -80,7 +82,7 @@ def run(ctx: Context) -> None:
     rates = (0.01, 0.001, 0.0001)
     iters = 500 if ctx.fast else 1500
     print(f"\nlearning-rate comparison ({iters} iterations each; the three models train at "
-          "once: w is a (12288, 3) matrix, one matrix product per step for all three):")
+          "once: w is a (12288, 3) matrix, two matrix products per step for all three):")
     costs_lr, tr_acc, te_acc = _train_rates(d, np.array(rates), iters)
     curves, accs = {}, {}
     for k, lr in enumerate(rates):

@@ -29,6 +29,25 @@ FORMULAS = [
 LONG = False
 
 
+def _figure(ctx: Context, arrays: dict[str, np.ndarray]) -> None:
+    """Each small matrix as a heat map with its numbers written in the cells."""
+    from nnmath import plots
+
+    plt = plots.pyplot()
+    fig, axes = plt.subplots(1, len(arrays), figsize=(2.3 * len(arrays), 2.6))
+    for ax, (title, m) in zip(axes, arrays.items(), strict=True):
+        ax.imshow(m, cmap="Blues")
+        mid = (m.min() + m.max()) / 2
+        for (i, j), v in np.ndenumerate(m):
+            ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=9,
+                    color="white" if v > mid else "black")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("element-wise, broadcasting, matrix product, reshape, transpose", y=1.08)
+    plots.save(fig, ctx.figure("operations"))
+
+
 def run(ctx: Context) -> None:
     rng = np.random.default_rng(ctx.seed)
     examples = {
@@ -55,4 +74,7 @@ def run(ctx: Context) -> None:
     r = a.reshape(3, 2)
     print("reshape (2,3) -> (3,2):\n", r.numpy())
     print("transpose a.T:\n", a.T.numpy())
+    _figure(ctx, {"a (2, 3)": a.numpy(), "b (3,)": b.numpy()[None, :],
+                  "a + b (2, 3)": s.numpy(), "a @ a.T (2, 2)": mm.numpy(),
+                  "a.reshape(3, 2)": r.numpy(), "a.T (3, 2)": a.T.numpy()})
     ctx.record(ranks=ranks, dot_bb=d, matmul_aaT=mm.numpy(), broadcast_sum=s.numpy())

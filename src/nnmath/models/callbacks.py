@@ -217,10 +217,10 @@ class ProgbarLogger(Callback):
             self._bar = tqdm(
                 total=self.steps,
                 desc=f"Epoch {epoch + 1}/{self.epochs}",
-                unit="batch",
-                leave=True,
+                unit="step",
+                leave=False,
                 file=sys.stdout,
-                dynamic_ncols=True,
+                bar_format="{desc} {n_fmt}/{total_fmt} |{bar:20}| {elapsed}{postfix}",
             )
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
@@ -231,11 +231,10 @@ class ProgbarLogger(Callback):
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         seconds = time.perf_counter() - self._start
-        if self._bar is not None:
-            self._bar.set_postfix_str(_fmt(logs or {}))
+        if self._bar is not None:  # the live bar is replaced by the full summary line
             self._bar.close()
             self._bar = None
-        elif self.verbose:
+        if self.verbose:
             print(
                 f"Epoch {epoch + 1}/{self.epochs} - {self.steps}/{self.steps} - {seconds:.1f}s"
                 f" - {_fmt(logs or {})}",

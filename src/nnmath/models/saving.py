@@ -35,6 +35,12 @@ def _digest(config_json: str, tensors: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _compile_config(model: Any) -> dict[str, Any] | None:
     if model.loss is None or model.optimizer is None:
         return None
@@ -96,6 +102,7 @@ def save_model(
         save_file(tensors, str(tmp), metadata=metadata)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # the writer creates 0600 files; use normal rights
         os.replace(tmp, path)
     finally:
         if tmp.exists():
