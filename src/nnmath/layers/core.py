@@ -8,14 +8,13 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F  # noqa: N812
-from ..autograd import Function
+from ..ops.matmul import Affine
 from ..tensor import Tensor
 from .base import Layer, Shape
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
-    "AffineOp",
     "Dense",
     "Dropout",
     "Flatten",
@@ -59,28 +58,6 @@ def get_activation(name: str | None, where: str = "activation") -> Callable[[Ten
             f"{where}: unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)} or None"
         )
     return fn
-
-
-class AffineOp(Function):
-    """Y = X @ W + b, the Dense layer's primitive (promoted for a measured speed gain).
-
-    VJPs: dL/dX = G @ W^T,  dL/dW = X^T @ G,  dL/db = sum_n G_n.
-    Unlike ``x @ w + b`` as two ops, it skips dL/dX when X needs no gradient (the first
-    layer: about a third of the network's backward FLOPs on MNIST) and never materializes
-    the broadcast bias gradient.
-
-    Shape: X (N, D_in), W (D_in, D_out), b (D_out,) -> Y (N, D_out).
-    """
-
-    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-        self.x, self.w = x, w
-        y = x @ w
-        y += b
-        return y
-
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        gx = g @ self.w.T if self.needs_input_grad[0] else None
-        return gx, self.x.T @ g, g.sum(axis=0)
 
 
 class Dense(Layer):
@@ -139,9 +116,12 @@ class Dense(Layer):
         self._check(x.shape)
         if self.bias is None:
             return x @ self.kernel
-        return AffineOp.apply(x, self.kernel, self.bias)
+        return Affine.apply(x, self.kernel, self.bias)
 
     def call(self, x: Tensor, training: bool = False) -> Tensor:
+        if str(self.activation).lower() == "relu" and self.bias is not None:  # fused primitive
+            self._check(x.shape)
+            return Affine.apply(x, self.kernel, self.bias, relu=True)
         return self._act(self.call_logits(x, training))
 
     @property

@@ -1,10 +1,12 @@
-"""Matrix product, the engine's one GEMM primitive."""
+"""Matrix products: the general ``MatMul`` and the Dense layer's ``Affine`` (x @ W + b)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..autograd import Function
+
+__all__ = ["Affine", "MatMul"]
 
 
 class MatMul(Function):
@@ -61,3 +63,44 @@ class MatMul(Function):
             if b.ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
+
+
+class Affine(Function):
+    """Y = X @ W + b, optionally followed by ReLU: the Dense layer's primitive.
+
+    Formula (``relu=True`` applies ``max(., 0)`` to the affine output ``Z``)::
+
+        Z = X @ W + b,   Y = Z  or  Y = max(Z, 0)
+
+    With ``G`` the upstream gradient and ``G_Z = G`` (or ``G * [Y > 0]`` with ReLU), the
+    vector-Jacobian products are::
+
+        dL/dX = G_Z @ W^T,   dL/dW = X^T @ G_Z,   dL/db = sum_n G_Z[n]
+
+    A primitive for a measured speed gain (DESIGN rule 4), not a composite of MatMul, Add
+    and ReLU: it skips dL/dX when X needs no gradient (a network's first layer: a third of
+    an MNIST MLP's backward FLOPs), adds the bias and applies the ReLU in place on the fresh
+    GEMM output (no broadcast-bias gradient, no second activation-sized array), and takes
+    the ReLU mask from the saved output.
+
+    Shape:
+        X (N, D_in), W (D_in, D_out), b (D_out,) -> Y (N, D_out)
+
+    Example:
+        >>> Affine.apply(x, W, b, relu=True)     # = relu(x @ W + b), as Dense(..., "relu")
+    """
+
+    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray, *, relu: bool = False):
+        self.x, self.w, self.relu = x, w, relu
+        y = x @ w  # (N, D_out), fresh
+        y += b
+        if relu:
+            np.maximum(y, 0, out=y)
+            self.y = y
+        return y
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        if self.relu:
+            g = g * (self.y > 0)  # G_Z, a fresh array
+        gx = g @ self.w.T if self.needs_input_grad[0] else None
+        return gx, self.x.T @ g, g.sum(axis=0)
