@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from .. import functional as F  # noqa: N812
+from ..ops.conv import Conv2D as ConvOp
 from ..tensor import Tensor
 from .base import Layer, Shape
 from .core import get_activation
@@ -118,6 +119,12 @@ class Conv2D(Layer):
         return F.conv2d(x, self.kernel, self.bias, strides=self.strides, padding=self.padding)
 
     def call(self, x: Tensor, training: bool = False) -> Tensor:
+        if str(self.activation).lower() == "relu":  # fused into the primitive (speed)
+            self._check(x.shape)
+            params = (self.kernel,) if self.bias is None else (self.kernel, self.bias)
+            return ConvOp.apply(
+                x, *params, strides=self.strides, padding=self.padding, relu=True
+            )
         return self._act(self.call_logits(x, training))
 
     @property

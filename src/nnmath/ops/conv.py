@@ -116,6 +116,11 @@ class Conv2D(Function):
     The input gradient is skipped (None) when the input does not require a gradient, e.g.
     the image batch entering the first layer.
 
+    ``relu=True`` fuses the activation: ``Y = max(X_col @ W_col + b, 0)``, applied in place
+    on the fresh GEMM output, and backward first masks ``G <- G * [Y > 0]`` (then the VJPs
+    above). Promoted for a measured speed gain (DESIGN rule 4): the separate ReLU op
+    allocated and wrote a second activation-sized array forward.
+
     A primitive for speed (DESIGN rule 4). Measured on the MNIST convnet's second layer
     ((128, 13, 13, 32) * (3, 3, 32, 64), float32, 1 thread): the strided-view im2col copy
     takes ~2 ms and the GEMM ~7 ms, while ``np.einsum`` on the window view took ~28 ms;
@@ -140,6 +145,7 @@ class Conv2D(Function):
         *,
         strides: Pair = 1,
         padding: Padding = "valid",
+        relu: bool = False,
     ) -> np.ndarray:
         if x.ndim != 4:
             raise ValueError(
@@ -194,6 +200,9 @@ class Conv2D(Function):
         y = cols @ w_col  # (M, C_out), fresh
         if bias is not None:
             y += bias
+        if relu:
+            np.maximum(y, 0, out=y)
+        self.y = y if relu else None  # the ReLU mask's source
         self.cols, self.kernel, self.has_bias = cols, kernel, bias is not None
         self.x_shape, self.pads, self.strides_hw = x.shape, (top, bottom, left, right), (sh, sw)
         self.out_hw = (h_out, w_out)
@@ -204,6 +213,8 @@ class Conv2D(Function):
         n = self.x_shape[0]
         h_out, w_out = self.out_hw
         g2 = g.reshape(n * h_out * w_out, c_out)  # (M, C_out)
+        if self.y is not None:
+            g2 = g2 * (self.y > 0)  # through the fused ReLU: a fresh array
         gk = (self.cols.T @ g2).reshape(self.kernel.shape)
         gx = None
         inputs = getattr(self, "inputs", None)  # set by Function.apply
