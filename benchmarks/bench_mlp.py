@@ -64,33 +64,49 @@ def torch_or_none(threads: int):
     return torch
 
 
-def alternate(runners: dict[str, Callable[[], None]], repeats: int) -> dict[str, list[float]]:
-    """Time each runner ``repeats`` times, alternating them so load changes hit all alike."""
-    times: dict[str, list[float]] = {name: [] for name in runners}
+def alternate(
+    runners: dict[str, Callable[[], None]], repeats: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Time each runner ``repeats`` times, alternating them so load changes hit all alike.
+
+    Returns the wall-clock times and the process CPU times (``time.process_time``): on a
+    shared 2-core machine the CPU time is the steadier figure, as waiting for a core does
+    not count (memory-bandwidth contention still does).
+    """
+    wall: dict[str, list[float]] = {name: [] for name in runners}
+    cpu: dict[str, list[float]] = {name: [] for name in runners}
     for run in runners.values():  # warm-up (allocations, BLAS start-up)
         run()
     for _ in range(repeats):
         for name, run in runners.items():
             gc.collect()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             run()
-            times[name].append(time.perf_counter() - t0)
-    return times
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    return wall, cpu
 
 
-def report(title: str, times: dict[str, list[float]], baseline: str, threads: int) -> None:
-    """Print medians and ratios to ``baseline`` (ratio > 1: slower than the baseline)."""
+def report(
+    title: str,
+    times: tuple[dict[str, list[float]], dict[str, list[float]]],
+    baseline: str,
+    threads: int,
+) -> None:
+    """Print wall and CPU medians and their ratios to ``baseline`` (> 1: slower)."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"{title}  [BLAS/torch threads: {threads}; 1-min load average {load:.1f} "
         f"on {os.cpu_count()} cores]"
     )
-    base = statistics.median(times[baseline])
-    for name, ts in times.items():
-        med = statistics.median(ts)
+    wall, cpu = times
+    base, base_cpu = statistics.median(wall[baseline]), statistics.median(cpu[baseline])
+    for name, ts in wall.items():
+        med, med_cpu = statistics.median(ts), statistics.median(cpu[name])
         print(
-            f"  {name:<28} median {med:7.3f} s  (min {min(ts):.3f}, n={len(ts)})  "
-            f"ratio to {baseline}: {med / base:5.2f}x"
+            f"  {name:<28} wall median {med:7.3f} s (min {min(ts):.3f}, n={len(ts)}) "
+            f"ratio {med / base:5.2f}x | CPU median {med_cpu:7.3f} s ratio "
+            f"{med_cpu / base_cpu:5.2f}x   (to {baseline})"
         )
 
 

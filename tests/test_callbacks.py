@@ -146,12 +146,31 @@ def test_progress_quiet_when_not_a_terminal(capsys):
 def test_progress_bar_on_a_terminal(capsys, monkeypatch):
     import sys
 
+    from nnmath.models.callbacks import ProgbarLogger
+
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(ProgbarLogger, "REFRESH", 0.0)  # redraw after every batch
     x, y = data()
     model().fit(x, y, epochs=2, batch_size=40, verbose=1)
     out = capsys.readouterr().out
-    assert "Epoch 1/2" in out and "Epoch 2/2" in out and "3/3" in out
-    assert "loss: " in out and "accuracy: " in out
+    frames = [f for f in out.split("\r") if f.startswith("Epoch 1/2  ")]
+    assert [f.split()[2] for f in frames] == ["1/3", "2/3", "3/3"]  # one frame per batch
+    assert "[=========>....................]" in frames[0]  # 1 of 3 steps: 10 of 30 cells
+    assert "[==============================]" in frames[2] and "accuracy: " in frames[2]
+    summaries = [line for line in out.split("\r\x1b[K") if line.startswith("Epoch ")]
+    assert [line.split(" - ")[:2] for line in summaries] == [
+        ["Epoch 1/2", "3/3"],
+        ["Epoch 2/2", "3/3"],
+    ]
+    assert out.count("\n") == 2  # the live frames never scroll: one line per epoch stays
+
+
+def test_progress_bar_drawing():
+    from nnmath.models.callbacks import _bar
+
+    assert _bar(0, 4, width=8) == "[........]"
+    assert _bar(1, 4, width=8) == "[=>......]"
+    assert _bar(4, 4, width=8) == "[========]"
 
 
 def test_verbose_2_prints_one_line_per_epoch(capsys):

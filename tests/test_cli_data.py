@@ -50,8 +50,31 @@ def test_data_user_errors_are_one_line(capsys, tmp_path):
     assert main(["data", "fetch", "mnist", "--data-dir", str(tmp_path), "--base-url", bad_mirror,
                  "--no-progress"]) == 2
     err = capsys.readouterr().err
-    assert "nnmath data: error: datasets.mnist: 4 file(s) missing" in err
-    assert "Traceback" not in err
+    assert err.count("\n") == 1  # ONE line: where, what, why, and the fix
+    assert err.startswith(f"nnmath data: error: datasets.mnist: 4 file(s) missing in "
+                          f"{tmp_path / 'mnist'} (download failed: cannot connect")
+    assert "run `nnmath data fetch mnist` when online" in err
+    (tmp_path / "mnist").mkdir()  # a corrupt file already there: one line too
+    (tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"x")
+    assert main(["data", "fetch", "mnist", "--data-dir", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not the registered original (wrong size: 1 bytes" in err
+    assert main(["data", "list", "cifar"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "unknown data set 'cifar'" in err
+
+
+def test_data_list_one_data_set_shows_files_checksums_and_urls(capsys, data_dir):
+    from nnmath.datasets.registry import DATASETS
+
+    assert main(["data", "list", "fashion-mnist", "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"folder: {data_dir / 'fashion-mnist'}" in out
+    for f in DATASETS["fashion-mnist"].files:
+        assert f"  {f.name}  {f.size} bytes  missing\n    sha256 {f.sha256}\n" in out
+        assert all(url in out for url in f.urls)
+    assert main(["data", "list", "catvnoncat", "--data-dir", str(data_dir)]) == 0
+    assert capsys.readouterr().out.count("bytes  present") == 2
 
 
 def test_data_command_through_the_entry_point(data_dir):

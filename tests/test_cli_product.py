@@ -27,6 +27,65 @@ def _photo():
     return str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
 
 
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Untrained model files of every kind (random weights: predictions are not judged)."""
+    import nnmath as nm
+    from nnmath import layers, recipes
+
+    out = tmp_path_factory.mktemp("files")
+    rng = np.random.default_rng(0)
+    cat = recipes.save_classic(out / "cat.safetensors", "classic-logistic",
+                               {"w": rng.standard_normal((12288, 1)) * 0.01, "b": np.zeros(1)},
+                               recipes.CAT_PREPROCESSING)
+    planar = recipes.save_classic(out / "planar.safetensors", "classic-shallow",
+                                  {"W1": rng.standard_normal((4, 2))}, {"input_shape": [2]})
+    mlp = nm.Sequential([layers.Input((784,)), layers.Dense(10, activation="softmax")], seed=0)
+    mlp.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    mlp.save(str(out / "mlp.safetensors"))
+    from safetensors.numpy import save_file
+
+    save_file({"x": np.zeros(3)}, str(out / "foreign.safetensors"))
+    (out / "notes.jpg").write_text("not a picture")
+    digit = images.save_image(out / "digit.png", rng.integers(0, 255, (40, 30), np.uint8))
+    return {"__CAT__": str(cat), "__PLANAR__": str(planar), "__MLP__": str(out / "mlp.safetensors"),
+            "__FOREIGN__": str(out / "foreign.safetensors"), "__TEXT__": str(out / "notes.jpg"),
+            "__DIGIT__": str(digit), "__PHOTO__": _photo(), "__FILE__": __file__}
+
+
+def _fill(args, files):
+    out = []
+    for a in args:
+        for key, value in files.items():
+            a = a.replace(key, value)
+        out.append(a)
+    return out
+
+
+def test_error_message_is_one_line_plus_a_hint():
+    msg = cli.error_message("train", FileNotFoundError("data: 2 files missing in /d\n  a\n  b"))
+    assert msg.splitlines() == ["nnmath train: error: data: 2 files missing in /d",
+                                "  hint: 2 more lines of detail with `nnmath --debug train ...`"]
+    msg = cli.error_message("conv", FileNotFoundError(2, "No such file or directory", "/o/e.png"))
+    assert msg == "nnmath conv: error: /o/e.png: No such file or directory"
+    assert cli.error_message("x", KeyError("unknown 'y'")) == "nnmath x: error: unknown 'y'"
+
+
+def test_user_photo_and_digit_with_both_model_kinds(files, tmp_path):
+    r = _run("predict", files["__CAT__"], files["__PHOTO__"], files["__DIGIT__"])
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(files["__PHOTO__"] + ": ")
+    for line in lines:
+        label, prob = line.split()[-2:]
+        assert label in ("cat", "non-cat") and 0.5 <= float(prob) <= 1.0
+    r = _run("predict", files["__MLP__"], files["__DIGIT__"], files["__PHOTO__"])
+    assert r.returncode == 0, r.stderr
+    for line in r.stdout.strip().splitlines():
+        label, prob = line.split()[-2:]
+        assert label in "0123456789" and 0.1 <= float(prob) <= 1.0
+
+
 @pytest.mark.parametrize("command", PRODUCT)
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -64,9 +123,19 @@ def test_lessons_list(capsys):
     (["conv", "/no/photo.jpg", "--out", "o.png"], "no such file"),
     (["conv", "__FILE__", "--out", "o.png"], "not an image file"),
     (["conv", "__PHOTO__", "--kernel", "wobble", "--out", "o.png"], "unknown kernel 'wobble'"),
+    (["conv", "__PHOTO__", "--out", "no/such/dir/o.png"], "no/such/dir does not exist"),
+    (["lessons", "images", "--image", "__TEXT__"], "not an image file"),
+    (["train", "cat-logistic", "--batch-size", "8"], "no batch size (full-batch"),
+    (["train", "mnist-mlp", "--epochs", "0"], "expected epochs >= 1, got 0"),
+    (["predict", "__CAT__", "__TEXT__"], "not an image file"),
+    (["predict", "__CAT__", "missing.png"], "no such file"),
+    (["predict", "__PLANAR__", "__PHOTO__"], "not images"),
+    (["predict", "__FOREIGN__", "__PHOTO__"], "not an nnmath model"),
+    (["evaluate", "__MLP__", "--data", "catvnoncat"], "cannot run on catvnoncat"),
+    (["evaluate", "__CAT__", "--data", "dogs"], "unknown data set 'dogs'"),
 ])
-def test_user_mistakes_are_one_line_and_nonzero(args, message, tmp_path):
-    args = [a.replace("__FILE__", __file__).replace("__PHOTO__", _photo()) for a in args]
+def test_user_mistakes_are_one_line_and_nonzero(args, message, tmp_path, files):
+    args = _fill(args, files)
     r = _run(*args, cwd=tmp_path)
     assert r.returncode != 0
     assert "Traceback" not in r.stderr

@@ -67,17 +67,32 @@ def test_h5_errors(tmp_path, rng):
         load_h5_images(tmp_path / "missing.h5")
 
 
-def test_cat_loader_rejects_wrong_image_shapes(tmp_path, rng):
-    folder = tmp_path / "catvnoncat"
-    folder.mkdir()
-    # files of the registered sizes are needed to pass the cheap size check: pad with zeros
-    from nnmath.datasets.registry import DATASETS
-    for f in DATASETS["catvnoncat"].files:
-        split = f.name.split("_")[0]
-        p = _write_h5(folder / f.name, **{f"{split}_set_x": rng.integers(0, 256, (3, 32, 32, 3),
-                                                                          dtype=np.uint8),
-                                          f"{split}_set_y": np.zeros(3, np.int64)})
-        with open(p, "ab") as fh:
-            fh.truncate(f.size)
-    with pytest.raises(ValueError, match=r"\(m, 64, 64, 3\) uint8 images, got \(3, 32, 32, 3\)"):
+def _fake_cat_files(folder, x_shape, y_shape, classes=None):
+    folder.mkdir(exist_ok=True)
+    rng = np.random.default_rng(0)
+    for split in ("train", "test"):
+        arrays = {f"{split}_set_x": rng.integers(0, 256, x_shape, dtype=np.uint8),
+                  f"{split}_set_y": rng.integers(0, 2, y_shape)}
+        if classes is not None:
+            arrays["list_classes"] = np.array(classes)
+        _write_h5(folder / f"{split}_catvnoncat.h5", **arrays)
+
+
+def test_cat_loader_checks_files_then_shapes(tmp_path):
+    # a substituted file is reported by its checksum, never used
+    _fake_cat_files(tmp_path / "catvnoncat", (3, 64, 64, 3), (3, 1))
+    with pytest.raises(ValueError, match=r"train_catvnoncat.h5 is not the registered original "
+                                         r"\(wrong size: \d+ bytes, expected 2572022\)"):
         load_cat_vs_noncat(tmp_path, download=False)
+    # checksum=False: a re-saved copy (labels (m, 1), no list_classes) is used as it is
+    (x, y), (xt, yt), classes = load_cat_vs_noncat(tmp_path, download=False, checksum=False)
+    assert x.shape == xt.shape == (3, 64, 64, 3) and y.shape == yt.shape == (3,)
+    assert y.dtype == yt.dtype == np.int64
+    assert classes == ["non-cat", "cat"]
+    # ... but its shapes and class names are still checked
+    _fake_cat_files(tmp_path / "catvnoncat", (3, 32, 32, 3), (3,))
+    with pytest.raises(ValueError, match=r"\(m, 64, 64, 3\) uint8 images, got \(3, 32, 32, 3\)"):
+        load_cat_vs_noncat(tmp_path, download=False, checksum=False)
+    _fake_cat_files(tmp_path / "catvnoncat", (3, 64, 64, 3), (3,), [b"dog", b"cat"])
+    with pytest.raises(ValueError, match=r"expected classes \['non-cat', 'cat'\].*got \['dog'"):
+        load_cat_vs_noncat(tmp_path, download=False, checksum=False)

@@ -99,6 +99,15 @@ def test_determinism_and_errors():
         np.testing.assert_array_equal(a[0], b[0])
     with pytest.raises(ValueError, match=r"make_moons: n_samples must be an integer >= 2"):
         make_moons(n_samples=1)
+    with pytest.raises(ValueError, match=r"make_planar_flower: expected an even m .* got 401; "
+                                         r"use 400 or 402"):
+        make_planar_flower(401)  # an odd m would leave one point at (0, 0) labelled 0
+    for make in (make_moons, make_circles):
+        with pytest.raises(ValueError, match=rf"{make.__name__}: noise must be a standard "
+                                             r"deviation >= 0 \(or None\), got -0.1"):
+            make(noise=-0.1)
+    with pytest.raises(ValueError, match=r"center_box \(low, high\) with low < high, got \(1,\)"):
+        make_blobs(center_box=(1,))
     with pytest.raises(ValueError, match=r"factor must be in \[0, 1\)"):
         make_circles(factor=1.5)
     with pytest.raises(ValueError, match="noise must be >= 0"):

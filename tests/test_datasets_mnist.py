@@ -159,9 +159,48 @@ def test_load_mnist_rejects_a_wrong_file_with_the_right_size(data_dir, tmp_path)
     # a valid IDX of the right byte size but the wrong shape (uncompressed, 1-D int8)
     (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(
         _idx_bytes(0x09, (size - 8,), b"\x01" * (size - 8)))
+    with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte.gz is not the registered "
+                                         r"original \(bad sha256"):
+        load_mnist(tmp_path, cache=False, download=False)
+    # with checksum=False the file is read, and its shape is what gives it away
     with pytest.raises(ValueError, match=r"expected .*t10k-labels.* to hold \(10000,\) uint8 "
                                          r"labels 0..9, got \(4534,\) int8"):
-        load_mnist(tmp_path, cache=False, download=False)
+        load_mnist(tmp_path, cache=False, download=False, checksum=False)
+
+
+def test_load_fashion_mnist_downloads_checks_and_decodes(tmp_path, monkeypatch):
+    """The whole Fashion-MNIST path (download, sha256, decode, shapes, cache) on stand-in files.
+
+    The real files are not on this machine, so four IDX files of the real shapes are built
+    (image i is filled with i % 251, label i % 10) and registered with their own sizes and
+    sha256 in place of the published ones; they are served from a file:// mirror.
+    """
+    from dataclasses import replace
+
+    from nnmath.datasets import FASHION_MNIST_CLASSES, registry
+
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for split, n in (("train", 60000), ("t10k", 10000)):
+        i = np.arange(n)
+        images = np.broadcast_to((i % 251).astype(np.uint8)[:, None, None], (n, 28, 28))
+        write_idx(mirror / f"{split}-images-idx3-ubyte.gz", images, compress=True)
+        write_idx(mirror / f"{split}-labels-idx1-ubyte.gz", (i % 10).astype(np.uint8),
+                  compress=True)
+    real = registry.DATASETS["fashion-mnist"]
+    files = tuple(replace(f, size=(mirror / f.name).stat().st_size,
+                          sha256=registry.sha256sum(mirror / f.name)) for f in real.files)
+    monkeypatch.setitem(registry.DATASETS, "fashion-mnist", replace(real, files=files))
+    (x, y), (xt, yt) = load_fashion_mnist(tmp_path / "data", base_url=mirror.as_uri(),
+                                          cache_dir=tmp_path / "cache", progress=False)
+    assert x.shape == (60000, 28, 28) and xt.shape == (10000, 28, 28) and x.dtype == np.uint8
+    assert y.shape == (60000,) and yt.shape == (10000,) and y.dtype == np.uint8
+    np.testing.assert_array_equal(x[:, 5, 7], np.arange(60000) % 251)
+    np.testing.assert_array_equal(yt, np.arange(10000) % 10)
+    assert FASHION_MNIST_CLASSES[y[9]] == "Ankle boot" and len(FASHION_MNIST_CLASSES) == 10
+    assert sorted(p.name for p in (tmp_path / "data" / "fashion-mnist").iterdir()) == sorted(
+        f.name for f in files)
+    assert len(list((tmp_path / "cache" / "fashion-mnist").glob("*.npy"))) == 4
 
 
 def test_load_fashion_mnist_missing_offline(tmp_path):

@@ -122,11 +122,30 @@ def test_verify_reports_missing_wrong_size_and_bad_sha(tmp_path, data_dir):
         verify("mnsit")
 
 
-def test_existing_file_with_wrong_size_is_an_error_not_used(tmp_path, data_dir):
+def test_existing_file_with_wrong_size_or_sha256_is_reported_not_used(tmp_path, data_dir):
     folder = tmp_path / "mnist"
     folder.mkdir()
     (folder / SMALL).write_bytes(b"\x1f\x8b" + b"\0" * 10)
-    with pytest.raises(ValueError, match=r"has 12 bytes, expected 4542.*nnmath data fetch mnist"):
+    with pytest.raises(ChecksumError, match=r"wrong size: 12 bytes, expected 4542\); delete it "
+                                            r"and run `nnmath data fetch mnist`"):
+        dataset_files("mnist", tmp_path, files=[SMALL], download=False)
+    # same size, one byte changed: only the sha256 can tell, and loads check it
+    good = (Path(data_dir) / "mnist" / SMALL).read_bytes()
+    (folder / SMALL).write_bytes(good[:200] + bytes([good[200] ^ 1]) + good[201:])
+    with pytest.raises(ChecksumError, match=r"(?s)bad sha256: sha256 [0-9a-f]{64}, expected "
+                                            r"f7ae60f92e00.*checksum=False"):
+        dataset_files("mnist", tmp_path, files=[SMALL], download=False)
+    # checksum=False: the user's own copy is used as it is
+    paths = dataset_files("mnist", tmp_path, files=[SMALL], download=False, checksum=False)
+    assert paths[SMALL].read_bytes()[200] == good[200] ^ 1
+    # the good file passes, also when it is checked a second time (digest remembered)
+    (folder / SMALL).write_bytes(good)
+    for _ in range(2):
+        assert dataset_files("mnist", tmp_path, files=[SMALL], download=False)[SMALL].is_file()
+    # ... and a later change of the same size is still caught (the digest is per file version)
+    (folder / SMALL).write_bytes(good[:300] + bytes([good[300] ^ 1]) + good[301:])
+    os.utime(folder / SMALL, ns=(1, 1))
+    with pytest.raises(ChecksumError, match="bad sha256"):
         dataset_files("mnist", tmp_path, files=[SMALL], download=False)
 
 
@@ -163,11 +182,16 @@ def test_server_error_fails_with_instructions(server, tmp_path, code):
     with pytest.raises(FileNotFoundError) as info:
         dataset_files("mnist", tmp_path, base_url=f"{server}/{code}", progress=False)
     msg = str(info.value)
-    assert f"HTTP {code}" in msg
-    assert "4 file(s) missing" in msg and str(tmp_path / "mnist") in msg
+    first, details = msg.split("\n", 1)  # a complete one-line summary, then the details
+    reason = "Internal Server Error" if code == "500" else "Not Found"
+    assert first == (
+        f"datasets.mnist: 4 file(s) missing in {tmp_path / 'mnist'} (download failed: server "
+        f"answered HTTP {code} {reason}); put them there or run `nnmath data fetch mnist` when "
+        "online (`nnmath data list mnist` shows the URLs)"
+    )
     for f in registry.DATASETS["mnist"].files:  # every missing file, its URL, its checksum
-        assert f"{server}/{code}/{f.name}" in msg and f.sha256 in msg
-    assert _leftovers(tmp_path / "mnist") == []
+        assert f"{server}/{code}/{f.name}" in details and f.sha256 in details
+    assert not (tmp_path / "mnist").exists()  # no half-written file, no empty folder
 
 
 def test_offline_fails_fast_with_the_files_url_and_folder(tmp_path):
@@ -175,7 +199,7 @@ def test_offline_fails_fast_with_the_files_url_and_folder(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(FileNotFoundError, match=r"(?s)2 file\(s\) missing.*cannot connect.*"
-                                                r"Download them by hand into"):
+                                                r"Files you already have: put them in"):
         fetch("catvnoncat", tmp_path, base_url=f"http://127.0.0.1:{port}", progress=False)
     with pytest.raises(FileNotFoundError, match="download=False"):
         dataset_files("catvnoncat", tmp_path, download=False)

@@ -46,6 +46,10 @@ def test_one_hot(rng):
         one_hot(np.array([0, 3]), 3)
     with pytest.raises(ValueError, match="integer labels"):
         one_hot(np.array([0.5]), 2)
+    with pytest.raises(ValueError, match=r"integer labels, got dtype <U3; map class names"):
+        one_hot(np.array(["cat"]))
+    with pytest.raises(ValueError, match=r"num_classes an int >= 1, got -1"):
+        one_hot(np.array([0, 1]), -1)
 
 
 @pytest.mark.parametrize("shuffle", [True, False])
@@ -70,6 +74,12 @@ def test_minibatches_errors():
         next(minibatches(np.zeros((3, 2)), np.zeros(3), 0))
     with pytest.raises(ValueError, match=r"x \(3, 2\) and y \(2,\).*x.T, y.T"):
         next(minibatches(np.zeros((3, 2)), np.zeros(2), 2))
+    with pytest.raises(ValueError, match=r"minibatches: expected seed an int >= 0, a "
+                                         r"np.random.Generator or None, got 'a'"):
+        next(minibatches(np.zeros((3, 2)), np.zeros(3), 2, seed="a"))
+    rng = np.random.default_rng(5)  # a Generator is used as it is: the stream continues
+    first = np.concatenate([b for _, b in minibatches(np.zeros(6), np.arange(6), 6, seed=rng)])
+    np.testing.assert_array_equal(first, np.random.default_rng(5).permutation(6))
 
 
 def test_standardize(rng):

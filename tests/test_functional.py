@@ -174,3 +174,12 @@ def test_float32_network_step_has_no_hidden_float64(rng, monkeypatch):
     loss.backward()
     assert all(p.grad.dtype == f32 for p in (W1, b1, W2))
     assert casts == [], f"float64 gradients were produced inside: {casts}"
+
+
+@pytest.mark.parametrize(
+    ("name", "fn"),
+    [("softmax", F.softmax), ("log_softmax", F.log_softmax), ("logsumexp", F.logsumexp)],
+)
+def test_softmax_family_bad_axis_names_the_function_and_shape(name, fn):
+    with pytest.raises(ValueError, match=rf"^{name}: axis 2 is out of range.*shape \(4, 2\)"):
+        fn(Tensor(np.ones((4, 2))), axis=2)

@@ -187,3 +187,19 @@ def test_cli_errors_are_one_line(capsys):
     assert main(["graph", "3*(a+b*c)", "a=5", "b=3"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "nnmath graph: error: no value for 'c' in '3*(a+b*c)'; give it as c=<number>"
+
+
+def test_cli_checks_the_picture_suffix_before_any_output(tmp_path, capsys):
+    out = tmp_path / "g.pdf"
+    assert main(["graph", "3*(a+b*c)", "a=5", "b=3", "c=2", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "expected a file name ending in .svg or .png" in captured.err
+    assert not out.exists()
+
+
+def test_cli_expression_with_a_leading_minus_after_double_dash(capsys):
+    assert main(["graph", "--", "-a*b", "a=3", "b=2"]) == 0
+    text = capsys.readouterr().out
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[0] == "J = -a*b" and "J = u*b = -6" in lines and "dJ/db = -3" in lines
+    assert "dJ/da = dJ/du * du/da = 2 * (-1) = -2" in lines

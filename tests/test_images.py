@@ -32,6 +32,23 @@ def test_rgba_png_is_h_w_4_and_round_trips(tmp_path, rgba):
     np.testing.assert_array_equal(load_image(path, mode="RGB"), rgba[..., :3])
 
 
+def test_a_960x540_rgba_photo_is_a_540_960_4_matrix_of_grey_channels(tmp_path):
+    """The lesson's sentence, literally: (540, 960, 4) uint8; each channel a (540, 960) image."""
+    rows, cols = np.mgrid[0:540, 0:960]
+    photo = np.stack([cols % 256, rows % 256, (rows + cols) % 256, np.full_like(rows, 200)],
+                     axis=-1).astype(np.uint8)
+    Image.fromarray(photo, mode="RGBA").save(tmp_path / "photo.png")  # written by Pillow alone
+    assert Image.open(tmp_path / "photo.png").size == (960, 540)  # Pillow: (width, height)
+    x = load_image(tmp_path / "photo.png")
+    assert x.shape == (540, 960, 4) and x.dtype == np.uint8
+    r, g, b, a = split_channels(x)
+    assert r.shape == (540, 960)
+    assert r[10, 300] == 300 % 256 and g[10, 300] == 10 and b[10, 300] == 310 % 256
+    assert (a == 200).all()
+    batch = np.stack([x, x])  # a data set of such images: (samples, height, width, channels)
+    assert batch.shape == (2, 540, 960, 4)
+
+
 def test_grey_palette_and_jpeg(tmp_path, rng, rgba):
     grey = rng.integers(0, 256, (10, 12), dtype=np.uint8)
     Image.fromarray(grey).save(tmp_path / "g.png")
@@ -54,6 +71,21 @@ def test_grey_palette_and_jpeg(tmp_path, rng, rgba):
     assert load_image(tmp_path / "s.jpg", size=16, mode="L").shape == (16, 16, 1)
 
 
+def test_16_bit_and_float_grey_are_scaled_not_clipped(tmp_path, rng):
+    deep = rng.integers(0, 65536, (5, 7), dtype=np.uint16)
+    Image.fromarray(deep).save(tmp_path / "g16.png")
+    assert Image.open(tmp_path / "g16.png").mode.startswith("I")
+    g = load_image(tmp_path / "g16.png")
+    assert g.shape == (5, 7, 1) and g.dtype == np.uint8
+    np.testing.assert_array_equal(g[..., 0], np.rint(deep / 257.0))  # 65535 -> 255
+    np.testing.assert_array_equal(load_image(tmp_path / "g16.png", mode="RGB")[..., 1],
+                                  g[..., 0])
+    unit = rng.random((3, 4)).astype(np.float32)  # a float TIFF with values in [0, 1]
+    Image.fromarray(unit, mode="F").save(tmp_path / "f.tif")
+    np.testing.assert_array_equal(load_image(tmp_path / "f.tif")[..., 0],
+                                  np.rint(unit.astype(np.float64) * 255))
+
+
 def test_load_image_errors(tmp_path, rgba):
     with pytest.raises(FileNotFoundError, match=r"load_image\(nope.png\): no such file"):
         load_image(tmp_path / "nope.png")
@@ -70,6 +102,11 @@ def test_load_image_errors(tmp_path, rgba):
         load_image(tmp_path / "cut.jpg")
     with pytest.raises(ValueError, match=r"size an int or \(height, width\)"):
         load_image(tmp_path / "full.png", size=(0, 3))
+    with pytest.raises(FileNotFoundError, match=r"a folder, not an image file"):
+        load_image(tmp_path)
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"load_image\(empty.jpg\): not an image file"):
+        load_image(tmp_path / "empty.jpg")
 
 
 def test_split_channels_are_grey_images(rgba):
@@ -114,6 +151,10 @@ def test_resize(rng):
     assert batch.shape == (2, 10, 10, 3)
     with pytest.raises(ValueError, match="resample in"):
         resize(x, 4, resample="cubic")
+    two = rng.integers(0, 256, (6, 6, 2), dtype=np.uint8)  # 2 channels: resized plane by plane
+    half = resize(two, 3, resample="box")
+    assert half.dtype == np.uint8
+    np.testing.assert_array_equal(half, np.rint(two.reshape(3, 2, 3, 2, 2).mean(axis=(1, 3))))
 
 
 def test_normalize():
@@ -130,6 +171,11 @@ def test_normalize():
                                (imgs[:2] - mean) / std, rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="'scale' or 'standardize'"):
         normalize(x, "minmax")
+    with pytest.raises(ValueError, match=r"expected mean a scalar or one value per channel "
+                                         r"\(3\), got shape \(2,\)"):
+        normalize(imgs, "standardize", mean=np.zeros(2))
+    with pytest.raises(ValueError, match="numeric pixels"):
+        normalize(np.array(["a"]))
 
 
 def test_flatten_matches_the_classic_reshape(rng):
@@ -157,6 +203,10 @@ def test_save_image_errors_and_floats(tmp_path):
         save_image(tmp_path / "h.jpg", np.zeros((2, 3, 4), np.uint8))
     with pytest.raises(ValueError, match="unknown image format"):
         save_image(tmp_path / "h.xyz", np.zeros((2, 3), np.uint8))
+    with pytest.raises(ValueError, match=r"save_image\(n.png\): expected finite pixels, got 1 "):
+        save_image(tmp_path / "n.png", np.array([[0.5, np.nan]]))
+    with pytest.raises(FileNotFoundError, match=r"folder .*nodir does not exist"):
+        save_image(tmp_path / "nodir" / "a.png", np.zeros((2, 3), np.uint8))
 
 
 def test_make_grid(rng):
@@ -174,3 +224,5 @@ def test_make_grid(rng):
     assert (grey[3:, 8:] == 9).all()
     with pytest.raises(ValueError, match="non-empty batch"):
         make_grid(np.zeros((0, 2, 2, 1)))
+    with pytest.raises(ValueError, match=r"ints ncols >= 1 and padding >= 0, got ncols=1.5"):
+        make_grid(x, ncols=1.5)

@@ -84,3 +84,22 @@ def test_errors_are_clear():
     with pytest.raises(ValueError, match="larger than the padded image"):
         kernels.apply_kernel(np.zeros((2, 2)), "blur")
     assert kernels.get_kernel("Sobel_X").shape == (3, 3)
+
+
+def test_edge_detectors_and_display_mapping(rng):
+    assert [n for n in kernels.list_kernels() if kernels.is_edge_detector(n)] == [
+        "laplacian", "outline", "prewitt-x", "prewitt-y", "sobel-x", "sobel-y"]
+    y = rng.standard_normal((20, 20))
+    mag = kernels.for_display(y, magnitude=True)
+    p99 = np.percentile(np.abs(y), 99)
+    np.testing.assert_allclose(mag, np.minimum(np.abs(y) / p99, 1.0))
+    np.testing.assert_array_equal(kernels.for_display(y, magnitude=False), np.clip(y, 0, 1))
+
+
+def test_load_grey_is_luma_in_unit_range(tmp_path):
+    from nnmath import images
+
+    px = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]]], np.uint8)
+    grey = kernels.load_grey(images.save_image(tmp_path / "p.png", px))
+    assert grey.shape == (1, 4) and grey.dtype == np.float64
+    np.testing.assert_allclose(grey[0], [0.299, 0.587, 0.114, 1.0], atol=2 / 255)

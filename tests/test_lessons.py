@@ -38,7 +38,12 @@ def test_run_lessons_writes_report_with_output_figures_numbers(tmp_path, capsys)
     assert cg.numbers["backward"]["dJ/dc"] == 9.0
     assert all((tmp_path / f).read_bytes()[:4] == b"\x89PNG" for r in results for f in r.figures)
     doc = json.loads((tmp_path / "numbers.json").read_text())
-    assert doc["lessons"]["gradient-descent"]["numbers"]["behaviour"]["1.0"] == "diverging"
+    gd = doc["lessons"]["gradient-descent"]["numbers"]
+    assert gd["behaviour"] == {"1.0": "diverging", "0.1": "oscillating", "0.01": "right",
+                               "0.001": "too slow"}
+    # autodiff descent on J = 9.5 (w - 2)^2 + 1 from w = 0: w_t = 2 - 2 (1 - 19 alpha)^t
+    for lr, w30 in gd["w_after_30_steps"].items():
+        assert w30 == pytest.approx(2 - 2 * (1 - 19 * float(lr)) ** 30, rel=1e-9)
     page = (tmp_path / "index.html").read_text()
     assert "J = 3(a + bc)" in page and 'src="figures/computation-graph-graph.png"' in page
 
@@ -82,3 +87,42 @@ def test_output_capture_collapses_progress_lines():
     tee = lessons._Tee(open("/dev/null", "w"))
     tee.write("Epoch 1\r10%\r100% done\nnext line\n")
     assert tee.text() == "100% done\nnext line"
+
+
+def test_activation_lesson_softmax_jacobian_matches_finite_differences(tmp_path):
+    from nnmath.classic import basics
+
+    [r] = lessons.run_lessons(["activations-and-losses"], out_dir=tmp_path)
+    assert r.error is None
+    assert set(r.numbers["autodiff_gap"]) == {"relu", "sigmoid", "tanh", "softmax"}
+    assert max(r.numbers["autodiff_gap"].values()) < 1e-12
+    jac = np.array(r.numbers["softmax_jacobian"])
+    z, h = np.array([3.0, 1.0, 0.2]), 1e-6
+    g = np.random.default_rng(3).standard_normal(3)  # random upstream gradient: g^T J
+    fd = [(g @ basics.softmax(z + h * e) - g @ basics.softmax(z - h * e)) / (2 * h)
+          for e in np.eye(3)]
+    np.testing.assert_allclose(g @ jac, fd, atol=1e-9)
+
+
+def test_failing_lesson_on_missing_files_prints_the_message_not_a_traceback(
+        tmp_path, monkeypatch, capsys):
+    mod = lessons.get_lesson("tensors")
+
+    def missing(ctx):
+        raise FileNotFoundError("datasets.x: 1 file missing in /d/x\n  x.gz from https://...")
+
+    monkeypatch.setattr(mod, "run", missing)
+    [r] = lessons.run_lessons(["tensors"], out_dir=tmp_path, write_report=False)
+    assert r.error == "FileNotFoundError: datasets.x: 1 file missing in /d/x"
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "x.gz from" in r.output
+
+
+def test_image_option_must_be_a_picture(tmp_path):
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a picture")
+    with pytest.raises(ValueError, match="not an image"):
+        lessons.run_lessons(["images"], out_dir=tmp_path / "r", image=text)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        lessons.run_lessons(["images"], out_dir=tmp_path / "r", image=tmp_path / "none.jpg")
+    assert not (tmp_path / "r").exists()

@@ -180,3 +180,33 @@ def test_get_names():
     assert losses.get("binary_crossentropy").fused_activation == "sigmoid"
     with pytest.raises(ValueError, match="unknown loss 'hinge'"):
         losses.get("hinge")
+
+
+def test_fused_ops_hand_back_their_probabilities(data):
+    """probs_out receives softmax/sigmoid(z) from the forward; the loss value is unchanged."""
+    z, p, t, _ = data
+    buf = np.empty_like(z)
+    with_buf = SoftmaxCrossEntropy.apply(Tensor(z), target=t, sparse=True, probs_out=buf)
+    plain = SoftmaxCrossEntropy.apply(Tensor(z), target=t, sparse=True)
+    assert with_buf.item() == plain.item()
+    np.testing.assert_allclose(buf, p, rtol=1e-12)
+    loss, probs = losses.CategoricalCrossentropy().from_logits_call(np.eye(4)[t], Tensor(z))
+    np.testing.assert_allclose(probs, p, rtol=1e-12)
+    assert loss.item() == pytest.approx(-np.mean(np.log(p[np.arange(6), t])), rel=1e-12)
+    zb = z[:, :1]
+    loss, probs = losses.BinaryCrossentropy().from_logits_call((t[:, None] > 1) * 1.0, Tensor(zb))
+    np.testing.assert_allclose(probs, 1 / (1 + np.exp(-zb)), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy: expected probs_out of shape"):
+        SoftmaxCrossEntropy.apply(Tensor(z), target=t, sparse=True, probs_out=buf[:3])
+
+
+def test_probabilities_for_metrics(data):
+    z, p, _, _ = data
+    assert losses.SparseCategoricalCrossentropy().probabilities(p) is p
+    np.testing.assert_allclose(
+        losses.SparseCategoricalCrossentropy(from_logits=True).probabilities(z), p, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        losses.BinaryCrossentropy(from_logits=True).probabilities(z), 1 / (1 + np.exp(-z))
+    )
+    assert losses.MeanSquaredError().probabilities(z) is z

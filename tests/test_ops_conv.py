@@ -283,3 +283,23 @@ def test_random_geometries_match_naive_loops(n, h, w, kh, kw, c_in, c_out, strid
             down = naive_conv2d(x, k - eps * d, None, (sh, sw), padding)
         numeric = np.sum(g * (up - down)) / (2 * eps)  # directional derivative
         assert np.sum(grad * d) == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+# --------------------------------------------------------------------------- fused ReLU
+
+
+@pytest.mark.parametrize("case", CASES[:: 3], ids=[_ids(c) for c in CASES[:: 3]])
+def test_fused_relu_forward_and_backward(case, rng):
+    from nnmath.ops.conv import Conv2D
+
+    xs, ks, strides, padding = case
+    x, k, b = rng.standard_normal(xs), rng.standard_normal(ks), rng.standard_normal(ks[3])
+    z = naive_conv2d(x, k, b, strides=strides, padding=padding)
+    y = Conv2D.apply(Tensor(x), Tensor(k), Tensor(b), strides=strides, padding=padding, relu=True)
+    np.testing.assert_allclose(y.data, np.maximum(z, 0), rtol=1e-12, atol=1e-12)
+    assert np.min(np.abs(z)) > 1e-5  # away from the kink, so finite differences are valid
+    report = nnmath.gradcheck(
+        lambda x, k, b: Conv2D.apply(x, k, b, strides=strides, padding=padding, relu=True),
+        x, k, b,
+    )
+    assert report.passed, str(report)

@@ -178,3 +178,32 @@ def test_mul_div_under_random_broadcasting(shapes, seed):
     y = Tensor(a) * Tensor(b) / Tensor(b + 3.0)
     np.testing.assert_allclose(y.data, a * b / (b + 3.0), rtol=1e-12)
     check(lambda x, z: x * z / (z + 3.0), a, b)
+
+
+@pytest.mark.parametrize(
+    ("name", "op"),
+    [("add", lambda a, b: a + b), ("add", lambda a, b: b.data + a),
+     ("sub", lambda a, b: a - b), ("sub", lambda a, b: b.data - a),
+     ("mul", lambda a, b: a * b), ("mul", lambda a, b: b.data * a),
+     ("div", lambda a, b: a / b), ("div", lambda a, b: b.data / a),
+     ("pow", lambda a, b: a**b), ("pow", lambda a, b: b.data**a),
+     ("maximum", lambda a, b: a.maximum(b)), ("maximum", lambda a, b: F.maximum(b, a))],
+)
+def test_broadcast_mismatch_names_the_op_and_both_shapes(name, op):
+    a, b = Tensor(np.ones((2, 3))), Tensor(np.ones(4))
+    with pytest.raises(ValueError, match=rf"^{name}: cannot broadcast shapes \((2, 3|4,)\) and"):
+        op(a, b)
+    with pytest.raises(ValueError) as err:
+        op(a, b)
+    assert "(2, 3)" in str(err.value) and "(4,)" in str(err.value)
+
+
+def test_where_mismatch_names_all_three_shapes():
+    with pytest.raises(ValueError, match=r"^where: .*shapes \(3,\), \(2, 4\) and \(\)"):
+        F.where(np.ones(3, bool), Tensor(np.ones((2, 4))), 0.0)
+
+
+def test_other_value_errors_are_not_reworded():
+    # the shapes broadcast: NumPy's own message about integer powers must come through
+    with pytest.raises(ValueError, match="negative integer powers"):
+        Tensor(np.array([2, 3])) ** Tensor(np.array([-1]))

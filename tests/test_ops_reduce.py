@@ -81,3 +81,30 @@ def test_reduce_random_shapes_and_axes(data, which, keepdims):
     y = op(Tensor(x), axis=axis, keepdims=keepdims)
     np.testing.assert_allclose(y.data, ref(x, axis=axis, keepdims=keepdims), rtol=1e-12)
     check(lambda t: op(t, axis=axis, keepdims=keepdims), x)
+
+
+@pytest.mark.parametrize(("name", "op", "ref"), REDUCTIONS, ids=[r[0] for r in REDUCTIONS])
+def test_axis_as_list_and_negative(name, op, ref, rng):
+    x = rng.normal(size=(2, 3, 4))
+    y = op(Tensor(x), axis=[0, -1], keepdims=True)
+    np.testing.assert_allclose(y.data, ref(x, axis=(0, 2), keepdims=True), rtol=1e-12)
+    check(lambda t: op(t, axis=[-1, 0]), x)
+
+
+@pytest.mark.parametrize(("name", "op", "ref"), REDUCTIONS, ids=[r[0] for r in REDUCTIONS])
+@pytest.mark.parametrize(
+    ("axis", "message"),
+    [(2, "axis 2 is out of range"), (-3, "axis -3 is out of range"),
+     ((0, 5), r"axis \(0, 5\) is out of range"), (1.0, "axis 1.0 is out of range"),
+     ((0, -2), r"axis \(0, -2\) repeats an axis")],
+)
+def test_bad_axis_names_the_op_and_the_shape(name, op, ref, axis, message):
+    with pytest.raises(ValueError, match=rf"^{name}: {message}.*shape \(2, 3\)"):
+        op(Tensor(np.ones((2, 3))), axis=axis)
+
+
+def test_mean_of_an_integer_tensor_is_exact_float64():
+    y = Tensor(np.arange(6).reshape(2, 3)).mean(axis=1)
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y.data, [1.0, 4.0])
+    assert Tensor(np.arange(6)).mean().item() == 2.5

@@ -132,3 +132,28 @@ def test_errors_name_the_op_and_shapes():
         F.pad(Tensor(np.ones((2, 2))), (1, 2, 3))
     with pytest.raises(ValueError, match=r"pad: .*got 1.5"):
         F.pad(Tensor(np.ones(2)), 1.5)
+
+
+@pytest.mark.parametrize("axes", [(0, 0), (0, 1, 2), (2, 0)])
+def test_transpose_with_bad_axes_names_the_shape(axes):
+    with pytest.raises(ValueError, match=r"^transpose: axes .* tensor of shape \(2, 3\)"):
+        Tensor(np.ones((2, 3))).transpose(*axes)
+
+
+def test_index_out_of_range_is_an_index_error_naming_the_shape():
+    t = Tensor(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(IndexError, match=r"^getitem: index 5 .*tensor of shape \(2, 3\)"):
+        t[5]
+    with pytest.raises(IndexError, match=r"^getitem: index 7 .*axis 1"):
+        t[:, np.array([0, 7])]
+    rows = list(t)  # iteration stops at the IndexError, as for NumPy arrays
+    assert len(rows) == 2 and np.array_equal(rows[1].data, [3.0, 4.0, 5.0])
+
+
+def test_zero_d_tensors_through_the_shape_ops(rng):
+    a, b = rng.normal(size=()), rng.normal(size=())
+    np.testing.assert_array_equal(Tensor(a).reshape(1, 1).data, np.reshape(a, (1, 1)))
+    np.testing.assert_array_equal(F.stack([Tensor(a), Tensor(b)]).data, np.stack([a, b]))
+    np.testing.assert_array_equal(Tensor(np.array([a, b]))[1].data, b)
+    check(lambda s, t: F.stack([s, t * s]).reshape(2, 1)[::-1], a, b)
+    check(lambda v: v[1].reshape(()) * v[0], np.array([a, b]))

@@ -78,3 +78,15 @@ def test_import_is_lazy_and_headless():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
     assert out.stdout.strip().lower() == "agg"
+
+
+def test_signed_feature_maps_share_one_symmetric_scale(rng):
+    W = rng.standard_normal((3, 3, 5))
+    fig = plots.plot_feature_maps(W, signed=True)
+    m = float(np.abs(W).max())
+    assert {ax.images[0].get_clim() for ax in fig.axes if ax.images} == {(-m, m)}
+    plots.pyplot().close(fig)
+    fig = plots.plot_feature_maps(W)  # activations: each map on its own range
+    clims = [ax.images[0].get_clim() for ax in fig.axes if ax.images]
+    assert clims == [(W[..., c].min(), W[..., c].max()) for c in range(5)]
+    plots.pyplot().close(fig)

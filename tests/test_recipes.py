@@ -20,10 +20,25 @@ def test_recipe_registry_has_the_required_names():
 
 
 def test_bad_hyperparameters_are_rejected(tmp_path):
-    with pytest.raises(ValueError, match="epochs >= 1"):
+    with pytest.raises(ValueError, match="epochs >= 1, got 0"):
         recipes.train("cat-logistic", epochs=0, out=tmp_path)
-    with pytest.raises(ValueError, match="learning rate > 0"):
+    with pytest.raises(ValueError, match=r"learning rate > 0, got -1.0$"):
         recipes.train("mnist-mlp", learning_rate=-1.0, out=tmp_path)
+    with pytest.raises(ValueError, match=r"no batch size \(full-batch gradient descent\), got 8"):
+        recipes.train("cat-deep", batch_size=8, out=tmp_path)
+    with pytest.raises(ValueError, match="batch size >= 1, got 0; limit >= 1 samples, got 0"):
+        recipes.train("mnist-cnn", batch_size=0, limit=0, out=tmp_path)
+    assert not list(tmp_path.iterdir())  # rejected before any data is read or file written
+
+
+def test_build_model_is_the_published_architecture():
+    cnn = recipes.build_model("mnist-cnn", seed=1)
+    assert cnn.count_params() == 34826  # keras.io simple MNIST convnet
+    mlp = recipes.build_model("fashion-mlp", learning_rate=0.01)
+    assert mlp.count_params() == 784 * 512 + 512 + 512 * 10 + 10
+    assert mlp.optimizer.learning_rate == 0.01
+    with pytest.raises(ValueError, match="'planar' is a classic recipe"):
+        recipes.build_model("planar")
 
 
 def test_cat_logistic_matches_the_course_and_round_trips(tmp_path, data_dir):

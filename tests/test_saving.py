@@ -128,15 +128,23 @@ def test_unbuilt_model_cannot_be_saved(tmp_path):
 
 
 class Interrupt(nm.models.Callback):
-    def __init__(self, at_epoch):
-        self.at_epoch = at_epoch
+    """Ctrl-C at the start of epoch ``at_epoch``, or in its middle (after batch 2)."""
+
+    def __init__(self, at_epoch, mid_epoch=False):
+        self.at_epoch, self.mid_epoch, self.epoch = at_epoch, mid_epoch, 0
 
     def on_epoch_begin(self, epoch, logs=None):
-        if epoch == self.at_epoch:
+        self.epoch = epoch
+        if epoch == self.at_epoch and not self.mid_epoch:
+            raise KeyboardInterrupt
+
+    def on_batch_end(self, batch, logs=None):
+        if self.epoch == self.at_epoch and self.mid_epoch and batch == 2:
             raise KeyboardInterrupt
 
 
-def test_interrupted_run_resumes_bit_for_bit(tmp_path):
+@pytest.mark.parametrize("mid_epoch", [False, True], ids=["between-epochs", "mid-epoch"])
+def test_interrupted_run_resumes_bit_for_bit(tmp_path, mid_epoch):
     x, y = data()
     full = convnet(seed=3)
     h_full = full.fit(x, y, epochs=4, batch_size=16, verbose=0, seed=3)
@@ -152,7 +160,7 @@ def test_interrupted_run_resumes_bit_for_bit(tmp_path):
             verbose=0,
             seed=3,
             checkpoint=str(ckpt),
-            callbacks=[Interrupt(at_epoch=2)],
+            callbacks=[Interrupt(at_epoch=2, mid_epoch=mid_epoch)],
         )
     assert nm.load_model(ckpt).epoch == 2
     resumed = convnet(seed=99)  # a fresh process would start from different weights
@@ -181,3 +189,26 @@ def test_saved_file_has_normal_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
+
+
+def test_missing_safetensors_says_what_to_install(tmp_path, monkeypatch):
+    import sys
+
+    m = convnet()
+    monkeypatch.setitem(sys.modules, "safetensors", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"save: model files need the safetensors.*nnmath\[io\]"):
+        m.save(tmp_path / "m.safetensors")
+    with pytest.raises(ImportError, match="load_model: model files need the safetensors"):
+        nm.load_model(tmp_path / "m.safetensors")
+
+
+def test_tampered_header_shape(tmp_path):
+    """Rewriting a tensor's shape in the header (same byte count) is caught too."""
+    path = tmp_path / "m.safetensors"
+    convnet().save(path, include_optimizer=False)
+    raw = path.read_bytes()
+    tampered = raw.replace(b'"shape":[3,3,1,4]', b'"shape":[3,3,4,1]')
+    assert tampered != raw
+    path.write_bytes(tampered)
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        nm.load_model(path)

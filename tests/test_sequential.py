@@ -10,6 +10,7 @@ import pytest
 
 import nnmath as nm
 from nnmath import layers, losses
+from nnmath.models.training import loss_and_probs
 
 
 def blobs(n=300, k=3, d=4, seed=0):
@@ -86,7 +87,7 @@ def test_fused_path_reports_the_unfused_loss():
         reference = losses.sparse_categorical_crossentropy(y, model(x)).item()
     assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(reference, rel=1e-6)
     # the fused gradient equals the gradient through softmax then CE
-    loss, _ = model._loss_and_probs(y, x, training=True)
+    loss, _ = loss_and_probs(model, y, x, training=True)
     loss.backward()
     fused = [w.grad.copy() for w in model.weights]
     for w in model.weights:
@@ -263,3 +264,112 @@ def test_separate_softmax_layer_is_fused_too():
     assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(reference, rel=1e-6)
     model.compile("sgd", "mse")
     assert model._fused() is False
+
+
+def _convnet_with_input(seed=None):
+    return nm.Sequential(
+        [
+            layers.Input((6, 6, 1)),
+            layers.Conv2D(3, 3, activation="relu"),
+            layers.Flatten(),
+            layers.Dropout(0.3),
+            layers.Dense(3, activation="softmax"),
+        ],
+        seed=seed,
+    )
+
+
+def test_seed_reproduces_a_model_built_before_fit():
+    """An Input-first model is built (unseeded) at construction: fit(seed=) re-draws it."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 6, 6, 1)).astype(np.float32)
+    y = rng.integers(0, 3, size=40)
+    runs = []
+    for _ in range(2):
+        model = _convnet_with_input()
+        model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+        h = model.fit(x, y, epochs=2, batch_size=8, verbose=0, seed=7)
+        runs.append((h.history, [w.data.copy() for w in model.weights]))
+    assert runs[0][0] == runs[1][0]
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][1], runs[1][1], strict=True))
+    # the same as a model seeded at construction
+    model = _convnet_with_input(seed=7)
+    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    assert model.fit(x, y, epochs=2, batch_size=8, verbose=0).history == runs[0][0]
+
+
+def test_seed_never_redraws_trained_or_loaded_weights(tmp_path):
+    x, y = blobs(64)
+    model = mlp()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0, seed=0)
+    trained = [w.data.copy() for w in model.weights]
+    model.fit(x, y, epochs=1, verbose=0, seed=1, shuffle=False, batch_size=64)  # continues
+    after = [w.data for w in model.weights]
+    assert all(np.abs(a - b).max() < 0.05 for a, b in zip(trained, after, strict=True))
+    path = tmp_path / "m.safetensors"
+    model.save(path)
+    again = nm.load_model(path)
+    saved = [w.data.copy() for w in again.weights]
+    again.fit(x, y, epochs=1, verbose=0, seed=123, shuffle=False, batch_size=64)
+    assert all(
+        np.abs(a - w.data).max() < 0.05 for a, w in zip(saved, again.weights, strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"batch_size": 0}, ValueError, "fit: expected batch_size >= 1, got 0"),
+        ({"batch_size": 2.5}, TypeError, "fit: expected an integer batch_size, got 2.5"),
+        ({"epochs": -1}, ValueError, "fit: expected epochs >= 0, got -1"),
+        ({"validation_split": 1.5}, ValueError, r"validation_split in \[0, 1\).*got 1.5"),
+        ({"validation_split": 0.01}, ValueError, "leaves 0 for validation and 50 for training"),
+    ],
+)
+def test_error_bad_fit_arguments(kwargs, error, message):
+    x, y = blobs(50)
+    with pytest.raises(error, match=message):
+        _compiled().fit(x, y, verbose=0, **kwargs)
+
+
+def test_error_targets_of_the_wrong_shape_name_the_full_shapes():
+    x, y = blobs(50)
+    model = mlp()
+    model.compile("sgd", "mse")
+    with pytest.raises(
+        ValueError,
+        match=r"fit: y of shape \(50, 2\) does not fit the model's output \(None, 3\) under "
+        r"loss mean_squared_error; expected y of shape \(50, 3\)",
+    ):
+        model.fit(x, np.zeros((50, 2)), verbose=0)
+    onehot = np.eye(3)[y]
+    onehot[4, 0] = np.nan
+    with pytest.raises(ValueError, match=r"y contains NaN or inf in 1 sample\(s\).*index 4"):
+        model.fit(x, onehot, verbose=0)
+
+
+def test_error_bad_batch_size_in_evaluate_and_predict():
+    x, y = blobs(20)
+    model = _compiled()
+    with pytest.raises(ValueError, match="evaluate: expected batch_size >= 1, got 0"):
+        model.evaluate(x, y, batch_size=0)
+    with pytest.raises(ValueError, match="predict: expected batch_size >= 1, got -3"):
+        model.predict(x, batch_size=-3)
+
+
+def test_metrics_see_probabilities_when_the_loss_takes_logits():
+    """With from_logits=True the model outputs logits; accuracy must threshold sigmoid(z) at
+    0.5 (z at 0), not z at 0.5."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.float32)
+    model = nm.Sequential([layers.Dense(1)], seed=0)
+    model.compile("sgd", losses.BinaryCrossentropy(from_logits=True), "accuracy")  # one name
+    model.build((None, 2))
+    model.layers[0].kernel.data[:] = [[1.0], [0.0]]
+    model.layers[0].bias.data[:] = 0.3  # logits in (0, 0.5) count as class 1
+    z = model.predict(x)[:, 0]
+    _, acc = model.evaluate(x, y, verbose=0)
+    assert acc == pytest.approx(np.mean((z > 0) == (y > 0.5)))
+    assert acc != pytest.approx(np.mean((z > 0.5) == (y > 0.5)))

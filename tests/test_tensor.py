@@ -127,3 +127,26 @@ def test_public_names():
     for name in ("Tensor", "tensor", "no_grad", "enable_grad", "gradcheck", "functional",
                  "set_num_threads", "get_num_threads", "is_grad_enabled"):
         assert hasattr(nnmath, name), name
+
+
+def test_integer_and_boolean_tensors_do_not_upcast_float32(rng):
+    x = Tensor(rng.normal(size=(2, 3)).astype(np.float32), requires_grad=True)
+    labels = Tensor(np.array([0, 2, 1]))  # int64
+    mask = Tensor(np.array([True, False, True]))
+    for y in (x * labels, labels * x, x + mask, F.where(mask.data, x, labels),
+              F.concat([x, labels.reshape(1, 3)]), x @ Tensor(np.arange(3)), x.maximum(labels)):
+        assert y.dtype == np.float32
+    (x * labels + labels).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad, np.broadcast_to([0.0, 2.0, 1.0], (2, 3)))
+    assert (labels * labels).dtype == np.int64  # no floating operand: NumPy's own rules
+
+
+def test_truth_value_and_float_of_one_element_tensors():
+    assert Tensor(np.array(2.0)) > 1 and not (Tensor(np.array([[0.5]])) > 1)
+    assert float(Tensor(np.array([3.5], np.float32))) == 3.5
+    for t in (Tensor(np.array([0.0, 0.0])), Tensor(np.array([1.0, 1.0]))):  # len() would say 2
+        with pytest.raises(ValueError, match=r"truth value of a tensor of shape \(2,\)"):
+            bool(t)
+    with pytest.raises(ValueError, match=r"one-element tensor, got shape \(2,\)"):
+        float(Tensor(np.ones(2)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 EXIT_USER_ERROR = 2
 
@@ -37,16 +38,22 @@ def _add_graph(sub: argparse._SubParsersAction) -> None:
         sub, "graph", "Forward and backward pass of an expression, node by node",
         'nnmath graph "3*(a+b*c)" a=5 b=3 c=2 --out graph.svg',
     )
-    p.add_argument("expression", help="arithmetic over names, e.g. '3*(a+b*c)'")
+    p.add_argument(
+        "expression",
+        help="arithmetic over names, e.g. '3*(a+b*c)'; one starting with '-' goes after "
+        "'--': nnmath graph -- '-a*b' a=1 b=2",
+    )
     p.add_argument("values", nargs="*", help="name=value for every variable")
     p.add_argument("--out", help="write the drawn graph to this .svg or .png file")
     p.set_defaults(run=_run_graph)
 
 
 def _run_graph(args: argparse.Namespace) -> None:
-    from .graph import build_graph, parse_assignments
+    from .graph import build_graph, check_picture_path, parse_assignments
 
     try:
+        if args.out:
+            check_picture_path(args.out)  # before any output: a wrong suffix fails first
         graph = build_graph(args.expression, parse_assignments(args.values))
         print(graph.table())
         if args.out:
@@ -59,10 +66,12 @@ def _run_graph(args: argparse.Namespace) -> None:
 def _add_data(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
         sub, "data", "List, download and verify the real data sets (MNIST, cat vs non-cat, ...)",
-        "nnmath data list\n  nnmath data fetch mnist\n  nnmath data verify",
+        "nnmath data list\n  nnmath data list mnist      (its files, sizes, sha256, URLs)\n"
+        "  nnmath data fetch mnist\n  nnmath data verify",
     )
     p.add_argument("action", choices=["list", "fetch", "verify"], help="what to do")
-    p.add_argument("name", nargs="?", help="data set name (see `nnmath data list`)")
+    p.add_argument("name", nargs="?", help="data set name (see `nnmath data list`); with list: "
+                   "show its files")
     p.add_argument("--data-dir", help="data directory (default $NNMATH_DATA, else the user cache)")
     p.add_argument("--base-url", help="fetch: download <base-url>/<file name> from this mirror")
     p.add_argument("--no-progress", action="store_true", help="fetch: no progress bar")
@@ -73,19 +82,16 @@ def _run_data(args: argparse.Namespace) -> int:
     from nnmath.datasets import registry
 
     if args.action == "list":
-        root = registry.data_dir(args.data_dir)
-        print(f"data directory: {root}")
-        for ds in registry.list_datasets():
-            present = sum((root / ds.name / f.name).is_file() for f in ds.files)
-            print(f"  {ds.name:<14} {ds.size / 1e6:7.1f} MB  {present}/{len(ds.files)} files  "
-                  f"{ds.description}")
-        return 0
+        return _data_list(registry, args.name, args.data_dir)
     if args.action == "fetch":
         if not args.name:
             names = ", ".join(registry.DATASETS)
             raise CommandError(f"fetch: expected a data set name ({names}), got none")
-        paths = registry.fetch(args.name, args.data_dir, base_url=args.base_url,
-                               progress=not args.no_progress)
+        try:
+            paths = registry.fetch(args.name, args.data_dir, base_url=args.base_url,
+                                   progress=not args.no_progress)
+        except (FileNotFoundError, ValueError) as exc:  # first line: the one-line summary
+            raise CommandError(str(exc).splitlines()[0]) from exc
         for path in paths:
             print(f"ok  {path}")
         return 0
@@ -94,10 +100,30 @@ def _run_data(args: argparse.Namespace) -> int:
         print(f"{r.status:<10} {r.dataset}/{r.name}" + (f"  ({r.detail})" if r.detail else ""))
     bad = [r for r in results if not r.ok]
     if bad:
-        print(f"{len(bad)} of {len(results)} files missing or bad in "
-              f"{registry.data_dir(args.data_dir)}; fix with `nnmath data fetch NAME` "
-              "(delete bad files first)", file=sys.stderr)
+        print(f"nnmath data: error: {len(bad)} of {len(results)} files missing or bad in "
+              f"{registry.data_dir(args.data_dir)}; delete bad files, then run "
+              "`nnmath data fetch NAME`", file=sys.stderr)
         return 1
+    return 0
+
+
+def _data_list(registry: ModuleType, name: str | None, data_dir: str | None) -> int:
+    """All data sets one line each, or one data set's files with size, sha256 and URLs."""
+    ds = None if name is None else registry.get_dataset(name)  # unknown name: fail first
+    root = registry.data_dir(data_dir)
+    print(f"data directory: {root}")
+    if ds is None:
+        for ds in registry.list_datasets():
+            present = sum((root / ds.name / f.name).is_file() for f in ds.files)
+            print(f"  {ds.name:<14} {ds.size / 1e6:7.1f} MB  {present}/{len(ds.files)} files  "
+                  f"{ds.description}")
+        return 0
+    print(f"{ds.name}: {ds.description}\nsource: {ds.source}\nfolder: {root / ds.name}")
+    for f in ds.files:
+        state = "present" if (root / ds.name / f.name).is_file() else "missing"
+        print(f"  {f.name}  {f.size} bytes  {state}\n    sha256 {f.sha256}")
+        for url in f.urls:
+            print(f"    {url}")
     return 0
 
 
@@ -134,11 +160,12 @@ def _run_lessons(args: argparse.Namespace) -> int:
                                       fast=args.fast, image=args.image, seed=args.seed)
     except (KeyError, FileNotFoundError) as exc:
         raise CommandError(str(exc.args[0]).removeprefix("lessons: ")) from None
-    failed = [r.name for r in results if r.error]
+    failed = [r for r in results if r.error]
     total = sum(r.seconds for r in results)
     print(f"\n{len(results)} lessons in {total:.1f} s; report: {args.out}/index.html")
     if failed:
-        print(f"nnmath lessons: error: failed lessons: {', '.join(failed)}", file=sys.stderr)
+        print(f"nnmath lessons: error: {len(failed)} of {len(results)} lessons failed "
+              f"({', '.join(r.name for r in failed)}); first: {failed[0].error}", file=sys.stderr)
         return 1
     return 0
 
@@ -234,11 +261,10 @@ def _run_conv(args: argparse.Namespace) -> None:
     from nnmath import images, kernels
 
     k = kernels.get_kernel(args.kernel)
-    grey = images.to_grayscale(images.load_image(args.image, mode="RGB"))[..., 0] / 255.0
+    grey = kernels.load_grey(args.image)
     y = kernels.apply_kernel(grey, k, stride=args.stride, padding=args.padding)
-    if k.sum() < 0.5:  # edge detectors: show the response's magnitude, scaled to full range
-        y = np.abs(y) / max(float(np.abs(y).max()), 1e-12)
-    pixels = (np.clip(y, 0.0, 1.0) * 255).round().astype(np.uint8)[..., None]
+    shown = kernels.for_display(y, magnitude=kernels.is_edge_detector(k))  # in [0, 1]
+    pixels = (shown * 255).round().astype(np.uint8)[..., None]
     out = images.save_image(args.out, pixels)
     print(f"{args.image} {grey.shape} * {args.kernel} (stride {args.stride}, padding "
           f"{args.padding}) -> {y.shape}: wrote {out}")
@@ -265,6 +291,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def error_message(command: str, exc: BaseException) -> str:
+    """A user mistake as the terminal shows it: one line, plus one hint line when cut short.
+
+    Library messages may run over several lines (a missing data set lists every file and
+    URL); their first line is a self-contained summary, so only that line is shown, with a
+    hint to rerun with ``--debug`` for the rest. ``OSError`` s from the system
+    (``[Errno 2] No such file or directory: 'x'``) become ``x: No such file or directory``.
+
+    Example:
+        >>> error_message("conv", KeyError("kernels: unknown kernel 'wobble'"))
+        "nnmath conv: error: kernels: unknown kernel 'wobble'"
+    """
+    if isinstance(exc, KeyError) and exc.args:
+        text = str(exc.args[0])
+    elif isinstance(exc, OSError) and exc.filename and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}"
+    else:
+        text = str(exc)
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    message = f"nnmath {command}: error: {lines[0] if lines else type(exc).__name__}"
+    if len(lines) > 1:
+        message += (f"\n  hint: {len(lines) - 1} more lines of detail with "
+                    f"`nnmath --debug {command} ...`")
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -273,11 +325,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     try:
         result = args.run(args)
-    except (CommandError, ValueError, TypeError, FileNotFoundError, OSError, KeyError) as exc:
+    except (CommandError, ValueError, OSError, KeyError) as exc:  # user mistakes, not bugs
         if args.debug:
             raise
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"nnmath {args.command}: error: {message}", file=sys.stderr)
+        print(error_message(args.command, exc), file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print(f"nnmath {args.command}: interrupted", file=sys.stderr)

@@ -5,6 +5,7 @@ Import as ``from nnmath import functional as F``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,8 @@ import numpy as np
 from .ops import elementwise as ew
 from .ops import matmul as mm
 from .ops import shape as sh
-from .tensor import Tensor, as_tensors
+from .ops.reduce import normalize_axis
+from .tensor import Tensor, as_tensors, broadcast_error
 
 Axis = int | tuple[int, ...] | None
 
@@ -38,16 +40,23 @@ def tanh(x: Any) -> Tensor:
 
 
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """mean(x) = sum(x) / n, with n the number of elements reduced."""
+    """mean(x) = sum(x) / n, with n the number of elements reduced.
+
+    Floating tensors keep their dtype (the sum times ``1/n`` in that dtype); integer tensors
+    give float64, as in NumPy.
+
+    Raises:
+        ValueError: ``axis`` out of range for ``x`` (names the shape).
+
+    Example: ``mean(Tensor([[1.0, 2.0], [3.0, 5.0]]), axis=0)`` -> ``[2.0, 3.5]``.
+    """
     x = _tensor(x)
-    if axis is None:
-        n = x.size
-    else:
-        axes = (axis,) if isinstance(axis, int) else axis
-        n = 1
-        for a in axes:
-            n *= x.shape[a]
-    return x.sum(axis=axis, keepdims=keepdims) * (1.0 / n)
+    axes = normalize_axis(axis, x.shape, "mean")
+    n = x.size if axes is None else math.prod(x.shape[a] for a in axes)
+    total = x.sum(axis=axes, keepdims=keepdims)
+    if x.dtype.kind != "f":
+        return total / n  # integer sum / integer n: exact true division in float64
+    return total * (1.0 / n)
 
 
 def exp(x: Any) -> Tensor:
@@ -72,7 +81,10 @@ def clip(x: Any, lo: float | None, hi: float | None) -> Tensor:
 
 def maximum(a: Any, b: Any) -> Tensor:
     """maximum(a, b) element-wise, broadcasting; ties share the gradient."""
-    return ew.Maximum.apply(a, b)
+    try:
+        return ew.Maximum.apply(a, b)
+    except ValueError as err:
+        raise broadcast_error(ew.Maximum, a, b, err) from None
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -80,14 +92,16 @@ def matmul(a: Any, b: Any) -> Tensor:
     return mm.MatMul.apply(a, b)
 
 
-def _detached_max(x: Tensor, axis: Axis) -> np.ndarray:
+def _detached_max(x: Tensor, axis: Axis, where: str) -> np.ndarray:
     """max of x over ``axis`` (keepdims), as a plain array; non-finite maxima become 0.
 
     Subtracting it before ``exp`` keeps every exponent <= 0 (no overflow). It carries no
-    gradient, and needs none: softmax and logsumexp are invariant to the shift.
+    gradient, and needs none: softmax and logsumexp are invariant to the shift. ``where``
+    names the calling function in errors (a bad axis, an empty tensor).
     """
+    axis = normalize_axis(axis, x.shape, where)
     if x.size == 0:
-        raise ValueError(f"cannot reduce an empty tensor of shape {x.shape}")
+        raise ValueError(f"{where}: cannot reduce an empty tensor of shape {x.shape}")
     m = np.max(x.data, axis=axis, keepdims=True)
     return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
 
@@ -110,12 +124,13 @@ def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
         1000.6931...
     """
     x = _tensor(x)
-    m = _detached_max(x, axis)
-    s = (x - m).exp().sum(axis=axis, keepdims=True).log() + m
+    axes = normalize_axis(axis, x.shape, "logsumexp")
+    m = _detached_max(x, axes, "logsumexp")
+    s = (x - m).exp().sum(axis=axes, keepdims=True).log() + m
     if keepdims:
         return s
-    out_shape = np.sum(x.data, axis=axis).shape if x.ndim else ()
-    return s.reshape(out_shape)
+    kept = () if axes is None else tuple(n for i, n in enumerate(x.shape) if i not in axes)
+    return s.reshape(kept)
 
 
 def softmax(x: Any, axis: int = -1) -> Tensor:
@@ -127,7 +142,7 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
     Shape: same as ``x``. Example: ``softmax(Tensor([[1.0, 2.0]]))`` -> ``[[0.269, 0.731]]``.
     """
     x = _tensor(x)
-    e = (x - _detached_max(x, axis)).exp()
+    e = (x - _detached_max(x, axis, "softmax")).exp()
     return e / e.sum(axis=axis, keepdims=True)
 
 
@@ -139,7 +154,7 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
     Example: ``log_softmax(Tensor([0.0, 0.0]))`` -> ``[-0.693, -0.693]``.
     """
     x = _tensor(x)
-    z = x - _detached_max(x, axis)
+    z = x - _detached_max(x, axis, "log_softmax")
     return z - z.exp().sum(axis=axis, keepdims=True).log()
 
 
@@ -170,10 +185,19 @@ def pad(x: Any, pad_width: Any) -> Tensor:
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Element-wise ``a if cond else b`` with broadcasting; ``cond`` gets no gradient.
 
+    Raises: ValueError when ``cond``, ``a`` and ``b`` do not broadcast (names all three shapes).
+
     Example: ``where(x > 0, x, 0.01 * x)`` is a leaky ReLU.
     """
     c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
-    return ew.Where.apply(a, b, cond=c)
+    try:
+        return ew.Where.apply(a, b, cond=c)
+    except ValueError:
+        shapes = [np.shape(v.data if isinstance(v, Tensor) else v) for v in (c, a, b)]
+        raise ValueError(
+            "where: cannot broadcast cond, a and b of shapes {}, {} and {}; aligned from the "
+            "right, each axis must be equal or 1 in all three".format(*shapes)
+        ) from None
 
 
 def dropout(

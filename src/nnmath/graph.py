@@ -29,7 +29,19 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["FUNCTIONS", "ComputationGraph", "Edge", "Node", "build_graph", "parse_assignments"]
+__all__ = [
+    "FUNCTIONS",
+    "PICTURE_SUFFIXES",
+    "ComputationGraph",
+    "Edge",
+    "Node",
+    "build_graph",
+    "check_picture_path",
+    "parse_assignments",
+]
+
+#: The picture formats :meth:`ComputationGraph.save` writes (SVG as text, PNG by matplotlib).
+PICTURE_SUFFIXES: tuple[str, ...] = (".svg", ".png")
 
 #: The functions an expression may call, each a Tensor method of the same name.
 FUNCTIONS: tuple[str, ...] = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs")
@@ -183,98 +195,16 @@ class ComputationGraph:
 
     # ------------------------------------------------------------------ drawing
     def layout(self) -> dict[str, tuple[int, float]]:
-        """``name -> (layer, row)``: inputs in layer 0, every node one layer right of its
-        deepest input; rows ordered by the mean row of the inputs to limit crossings."""
-        layer: dict[str, int] = {}
-        for n in self.nodes:
-            layer[n.name] = 1 + max((layer[i] for i in n.inputs), default=-1)
-        layers: dict[int, list[str]] = {}
-        for n in self.nodes:
-            layers.setdefault(layer[n.name], []).append(n.name)
-        row: dict[str, float] = {}
-        for k in sorted(layers):
-            names = layers[k]
-            if k:
-                names.sort(key=lambda s: np.mean([row[i] for i in self.node(s).inputs]))
-            count = len(names)
-            for r, s in enumerate(names):
-                row[s] = r - (count - 1) / 2
-        return {s: (layer[s], row[s]) for s in layer}
+        """``name -> (layer, row)`` of every node in the picture (see ``nnmath.graph_draw``)."""
+        from .graph_draw import layout
 
-    def _boxes(self) -> tuple[dict[str, tuple[float, float, float, float]], float, float]:
-        """Pixel boxes ``name -> (x, y, width, height)`` and the canvas size."""
-        pos = self.layout()
-        j = self.output
-        widths = {
-            n.name: 7.4 * max(len(t) for t in _labels(n, j)) + 24 for n in self.nodes
-        }
-        n_layers = 1 + max(k for k, _ in pos.values())
-        col_w = [0.0] * n_layers
-        for s, (k, _) in pos.items():
-            col_w[k] = max(col_w[k], widths[s])
-        gap, height, vgap, margin, top = 90.0, 66.0, 40.0, 30.0, 50.0
-        col_x = [margin + sum(col_w[:k]) + gap * k for k in range(n_layers)]
-        rows = [r for _, r in pos.values()]
-        r_min = min(rows)
-        boxes = {}
-        for s, (k, r) in pos.items():
-            x = col_x[k] + (col_w[k] - widths[s]) / 2
-            y = top + (r - r_min) * (height + vgap)
-            boxes[s] = (x, y, widths[s], height)
-        width = col_x[-1] + col_w[-1] + margin
-        total_h = top + (max(rows) - r_min) * (height + vgap) + height + 50.0
-        return boxes, max(width, 360.0), total_h
+        return layout(self)
 
     def to_svg(self) -> str:
         """The graph as a standalone SVG document (no Graphviz needed)."""
-        boxes, width, height = self._boxes()
-        j = self.output
-        out = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif">',
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
-            "</defs>",
-            f'<rect width="{width:.0f}" height="{height:.0f}" fill="white"/>',
-            f'<text x="30" y="28" font-size="15" font-weight="bold">{_esc(j)} = '
-            f"{_esc(self.expression)}</text>",
-        ]
-        for e in self.edges:
-            (x0, y0), (x1, y1) = _edge_ends(boxes[e.src], boxes[e.dst])
-            mx = (x0 + x1) / 2
-            out.append(
-                f'<path d="M{x0:.1f},{y0:.1f} C{mx:.1f},{y0:.1f} {mx:.1f},{y1:.1f} {x1:.1f},'
-                f'{y1:.1f}" fill="none" stroke="#555" stroke-width="1.4" '
-                'marker-end="url(#arrow)"/>'
-            )
-            out.append(
-                f'<text x="{mx:.1f}" y="{(y0 + y1) / 2 - 5:.1f}" font-size="11" fill="#777" '
-                f'text-anchor="middle">d{_esc(e.dst)}/d{_esc(e.src)} = {_fmt(e.local)}</text>'
-            )
-        for n in self.nodes:
-            x, y, w, h = boxes[n.name]
-            fill = "#e8f0fe" if n.is_input else ("#fde8e8" if n.is_output else "#f3f3f3")
-            out.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="10" '
-                f'fill="{fill}" stroke="#333" stroke-width="1.3"/>'
-            )
-            title, value, grad = _labels(n, j)
-            cx = x + w / 2
-            for dy, text, style in (
-                (20, title, 'font-weight="bold" fill="#111"'),
-                (39, value, 'fill="#1a4fa0"'),
-                (57, grad, 'fill="#b3261e"'),
-            ):
-                out.append(
-                    f'<text x="{cx:.1f}" y="{y + dy:.1f}" font-size="13" text-anchor="middle" '
-                    f"{style}>{_esc(text)}</text>"
-                )
-        out.append(
-            f'<text x="30" y="{height - 16:.0f}" font-size="12" fill="#555">blue: forward '
-            f"value, red: derivative of {_esc(j)}, on arrows: local derivative</text>"
-        )
-        out.append("</svg>")
-        return "\n".join(out) + "\n"
+        from .graph_draw import to_svg
+
+        return to_svg(self)
 
     def save(self, path: str | Path) -> Path:
         """Write the picture to ``path``: ``.svg`` (text, no dependency) or ``.png`` (matplotlib).
@@ -282,68 +212,29 @@ class ComputationGraph:
         Raises:
             ValueError: any other file suffix.
         """
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix == ".svg":
+        path = check_picture_path(path)
+        if path.suffix.lower() == ".svg":
             path.write_text(self.to_svg(), encoding="utf-8")
-        elif suffix == ".png":
-            self._save_png(path)
         else:
-            raise ValueError(
-                f"graph: cannot write {str(path)!r}: expected a file name ending in .svg or .png"
-            )
+            from .graph_draw import save_png
+
+            save_png(self, path)
         return path
 
-    def _save_png(self, path: Path) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-        boxes, width, height = self._boxes()
-        j = self.output
-        dpi = 100
-        fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, width)
-        ax.set_ylim(height, 0)  # y down, as in the SVG
-        ax.axis("off")
-        ax.text(30, 28, f"{j} = {self.expression}", fontsize=11, fontweight="bold")
-        for e in self.edges:
-            (x0, y0), (x1, y1) = _edge_ends(boxes[e.src], boxes[e.dst])
-            ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>",
-                                         mutation_scale=12, color="#555", lw=1.2))
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2 - 5, f"d{e.dst}/d{e.src} = {_fmt(e.local)}",
-                    fontsize=8, color="#777", ha="center")
-        for n in self.nodes:
-            x, y, w, h = boxes[n.name]
-            fill = "#e8f0fe" if n.is_input else ("#fde8e8" if n.is_output else "#f3f3f3")
-            ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=10",
-                                        facecolor=fill, edgecolor="#333", lw=1.2))
-            title, value, grad = _labels(n, j)
-            for dy, text, color, weight in ((20, title, "#111", "bold"),
-                                            (39, value, "#1a4fa0", "normal"),
-                                            (57, grad, "#b3261e", "normal")):
-                ax.text(x + w / 2, y + dy, text, fontsize=9.5, color=color, ha="center",
-                        va="baseline", fontweight=weight)
-        ax.text(30, height - 16, f"blue: forward value, red: derivative of {j}, "
-                "on arrows: local derivative", fontsize=8.5, color="#555")
-        fig.savefig(path, dpi=dpi)
+def check_picture_path(path: str | Path) -> Path:
+    """``path`` as a Path if it names a picture :meth:`ComputationGraph.save` can write.
 
-
-def _labels(n: Node, j: str) -> tuple[str, str, str]:
-    title = n.name if n.is_input else f"{n.name} = {n.formula}"
-    return title, f"value {_fmt(n.value)}", f"d{j}/d{n.name} = {_fmt(n.grad)}"
-
-
-def _edge_ends(src: tuple[float, float, float, float], dst: tuple[float, float, float, float]):
-    x0, y0, w0, h0 = src
-    x1, y1, _, h1 = dst
-    return (x0 + w0, y0 + h0 / 2), (x1, y1 + h1 / 2)
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    Raises:
+        ValueError: the suffix is not one of ``PICTURE_SUFFIXES`` (.svg, .png).
+    """
+    path = Path(path)
+    if path.suffix.lower() not in PICTURE_SUFFIXES:
+        raise ValueError(
+            f"graph: cannot write {str(path)!r}: expected a file name ending in "
+            f"{' or '.join(PICTURE_SUFFIXES)}"
+        )
+    return path
 
 
 # --------------------------------------------------------------------------- building

@@ -50,8 +50,29 @@ def _hw(size: int | tuple[int, int], where: str) -> tuple[int, int]:
     return int(size[0]), int(size[1])
 
 
+def _grey_to_8bit(a: np.ndarray, mode: str) -> np.ndarray:
+    """High bit-depth grey to uint8: ``round(v * 255 / top)``, clipped to 0..255.
+
+    ``top`` is 65535 for 16-bit modes ("I;16*", and "I" holding values above 255), 1 for
+    float ("F") images whose values lie in [0, 1], else 255 (values kept, clipped).
+    """
+    a = a.astype(np.float64)
+    top = 255.0
+    if mode.startswith("I;16") or (mode == "I" and a.size and a.max() > 255):
+        top = 65535.0
+    elif mode == "F" and a.size and a.min() >= 0 and a.max() <= 1:
+        top = 1.0
+    return np.clip(np.rint(a * (255.0 / top)), 0, 255).astype(np.uint8)
+
+
 def _convert(img, keep: str | None):
-    """Pillow image in a mode that maps to a uint8 (H, W[, C]) array: L, LA, RGB, RGBA."""
+    """Pillow image in a mode that maps to a uint8 (H, W[, C]) array: L, LA, RGB, RGBA.
+
+    16-bit and float grey images are scaled to 0..255 first (Pillow's own conversion would
+    clip them, turning a 16-bit picture almost white).
+    """
+    if img.mode.startswith("I") or img.mode == "F":
+        img = _pil().fromarray(_grey_to_8bit(np.asarray(img), img.mode))
     if keep is not None:
         img = img.convert(keep)
     elif img.mode == "P":
@@ -94,7 +115,8 @@ def load_image(
     path = Path(path)
     where = f"load_image({path.name})"
     if not path.is_file():
-        raise FileNotFoundError(f"{where}: no such file: {path}")
+        what = "a folder, not an image file" if path.is_dir() else "no such file"
+        raise FileNotFoundError(f"{where}: {what}: {path}")
     try:
         with Image.open(path) as img:
             img.load()
@@ -194,7 +216,7 @@ def resize(
         resample: "nearest", "bilinear", "bicubic", "lanczos", "box" or "hamming".
 
     Returns:
-        (h, w, C) or (N, h, w, C), same dtype as x (float64 input returns float32).
+        (h, w, C) or (N, h, w, C): uint8 for uint8 input, float32 otherwise.
 
     Example:
         >>> resize(np.zeros((540, 960, 3), np.uint8), (64, 64)).shape
@@ -217,7 +239,7 @@ def resize(
         for c in range(x.shape[-1])
     ]
     out = np.stack(planes, axis=-1)
-    return out.astype(x.dtype) if x.dtype == np.uint8 else out
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8) if x.dtype == np.uint8 else out
 
 
 def normalize(
@@ -240,23 +262,32 @@ def normalize(
         float32 array of x's shape.
 
     Raises:
-        ValueError: unknown method.
+        ValueError: unknown method, non-numeric pixels, or mean / std that are neither a
+            scalar nor one value per channel.
 
     Example:
         >>> normalize(np.array([0, 51, 255], np.uint8))
         array([0. , 0.2, 1. ], dtype=float32)
     """
     x = np.asarray(x)
+    if not (np.issubdtype(x.dtype, np.number) or x.dtype == np.bool_):
+        raise ValueError(f"normalize: expected numeric pixels (uint8 or float), got dtype "
+                         f"{x.dtype}")
+    if method not in ("scale", "standardize"):
+        raise ValueError(f"normalize: expected method 'scale' or 'standardize', got {method!r}")
     xf = x.astype(np.float32)
     if method == "scale":
         xf /= np.float32(255.0)
         return xf
-    if method == "standardize":
-        axes = tuple(range(xf.ndim - 1)) if xf.ndim > 1 else None
-        m = xf.mean(axis=axes) if mean is None else np.asarray(mean, np.float32)
-        s = xf.std(axis=axes) if std is None else np.asarray(std, np.float32)
-        return ((xf - m) / (s + np.float32(eps))).astype(np.float32, copy=False)
-    raise ValueError(f"normalize: expected method 'scale' or 'standardize', got {method!r}")
+    axes = tuple(range(xf.ndim - 1)) if xf.ndim > 1 else None
+    stats = []
+    for name, given, compute in (("mean", mean, np.mean), ("std", std, np.std)):
+        v = compute(xf, axis=axes) if given is None else np.asarray(given, np.float32)
+        if v.ndim > 1 or (v.size != 1 and (xf.ndim == 0 or v.size != xf.shape[-1])):
+            raise ValueError(f"normalize: expected {name} a scalar or one value per channel "
+                             f"({xf.shape[-1] if xf.ndim else 1}), got shape {v.shape}")
+        stats.append(v)
+    return (xf - stats[0]) / (stats[1] + np.float32(eps))
 
 
 def flatten(x: np.ndarray, layout: str = "columns", batch: bool | None = None) -> np.ndarray:
@@ -296,10 +327,14 @@ def _to_uint8(x: np.ndarray, where: str) -> np.ndarray:
     if x.dtype == np.uint8:
         return x
     if np.issubdtype(x.dtype, np.floating):
-        if x.size and (np.nanmin(x) < 0 or np.nanmax(x) > 1):
+        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+        if bad:
+            raise ValueError(f"{where}: expected finite pixels, got {bad} NaN or infinite "
+                             "values; replace them first (np.nan_to_num)")
+        if x.size and (x.min() < 0 or x.max() > 1):
             raise ValueError(
                 f"{where}: expected float pixels in [0, 1] (or uint8 0..255), got values in "
-                f"[{np.nanmin(x):.3g}, {np.nanmax(x):.3g}]; rescale first"
+                f"[{x.min():.3g}, {x.max():.3g}]; rescale first"
             )
         return np.rint(x * 255).astype(np.uint8)
     if np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_:
@@ -321,7 +356,9 @@ def save_image(path: str | os.PathLike[str], x: np.ndarray) -> Path:
         ``path`` as a Path.
 
     Raises:
-        ValueError: another shape, values out of range, or an unknown file extension.
+        FileNotFoundError: the destination folder does not exist.
+        ValueError: another shape, values out of range or not finite, or an unknown file
+            extension.
 
     Example:
         >>> save_image("/tmp/cat.png", x_train[0])              # doctest: +SKIP
@@ -335,6 +372,8 @@ def save_image(path: str | os.PathLike[str], x: np.ndarray) -> Path:
     if not (x.ndim == 2 or (x.ndim == 3 and x.shape[-1] in (3, 4))):
         raise ValueError(f"{where}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got "
                          f"shape {x.shape}")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{where}: folder {path.parent} does not exist; create it first")
     img = Image.fromarray(np.ascontiguousarray(_to_uint8(x, where)))
     if img.mode == "RGBA" and path.suffix.lower() in (".jpg", ".jpeg"):
         raise ValueError(f"{where}: JPEG has no alpha channel; save as .png or drop x[..., 3]")
@@ -375,10 +414,11 @@ def make_grid(
         raise ValueError(f"make_grid: expected a non-empty batch (N, H, W, C) or (N, H, W), got "
                          f"shape {x.shape}")
     n, h, w, c = x.shape
-    ncols = int(np.ceil(np.sqrt(n))) if ncols is None else int(ncols)
-    if ncols < 1 or padding < 0:
-        raise ValueError(f"make_grid: expected ncols >= 1 and padding >= 0, got ncols={ncols}, "
-                         f"padding={padding}")
+    ncols = int(np.ceil(np.sqrt(n))) if ncols is None else ncols
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+               for v in (ncols, padding)) or ncols < 1 or padding < 0:
+        raise ValueError(f"make_grid: expected ints ncols >= 1 and padding >= 0, got "
+                         f"ncols={ncols!r}, padding={padding!r}")
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     p = int(padding)

@@ -17,11 +17,13 @@ Example:
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 __all__ = [
-    "KERNELS", "apply_kernel", "apply_kernels", "get_kernel", "list_kernels", "output_size",
-    "receptive_field",
+    "KERNELS", "apply_kernel", "apply_kernels", "for_display", "get_kernel", "is_edge_detector",
+    "list_kernels", "load_grey", "output_size", "receptive_field",
 ]
 
 _F = np.float64
@@ -126,6 +128,43 @@ def apply_kernel(
                [0., 0., 0.]])
     """
     return apply_kernels(image, [kernel], stride=stride, padding=padding)[..., 0]
+
+
+def load_grey(path: str | os.PathLike[str]) -> np.ndarray:
+    """A photo file as a grey-scale ``(H, W)`` float64 array in [0, 1] (luma of R, G, B).
+
+    Raises:
+        FileNotFoundError / ValueError: see :func:`nnmath.images.load_image`.
+    """
+    from nnmath import images
+
+    return images.to_grayscale(images.load_image(path, mode="RGB"))[..., 0] / 255.0
+
+
+def is_edge_detector(kernel: str | np.ndarray) -> bool:
+    """True when the kernel's weights sum to 0 (Sobel, Prewitt, Laplacian, outline): it
+    answers a flat region with 0 and an edge with a signed value."""
+    return abs(float(_as_kernel(kernel).sum())) < 1e-9
+
+
+def for_display(y: np.ndarray, magnitude: bool) -> np.ndarray:
+    """A kernel's response mapped to [0, 1] for a picture.
+
+    Args:
+        y: the response (any shape).
+        magnitude: show ``|y|`` divided by its 99th percentile (for edge detectors, whose
+            signed answers centre on 0; the percentile keeps a few extreme pixels from leaving
+            the rest black); otherwise clip ``y`` to [0, 1] (smoothing kernels keep the
+            photo's range).
+
+    Example:
+        >>> for_display(np.array([[-2.0, 0.0, 1.0]]), magnitude=True).round(3).tolist()
+        [[1.0, 0.0, 0.505]]
+    """
+    if magnitude:
+        mag = np.abs(y)
+        return np.clip(mag / max(float(np.percentile(mag, 99)), 1e-12), 0.0, 1.0)
+    return np.clip(y, 0.0, 1.0)
 
 
 def output_size(n: int, f: int, stride: int = 1, padding: int = 0) -> int:

@@ -19,7 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from .ops.crossentropy import SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy
+from .ops.crossentropy import (
+    SigmoidBinaryCrossEntropy,
+    SoftmaxCrossEntropy,
+    sigmoid_array,
+    softmax_array,
+)
 from .tensor import Tensor, as_tensors
 
 __all__ = [
@@ -96,6 +101,12 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> 
     Raises:
         ValueError: shapes differ, or labels outside [0, 1].
     """
+    return _binary(y_true, y_pred, from_logits)
+
+
+def _binary(
+    y_true: Any, y_pred: Any, from_logits: bool, probs_out: np.ndarray | None = None
+) -> Tensor:
     p = _pred(y_pred)
     y = _same_shape("binary_crossentropy", _true(y_true, p.dtype), p)
     if y.size and (y.min() < 0 or y.max() > 1):
@@ -104,7 +115,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> 
             "; for several classes use sparse_categorical_crossentropy"
         )
     if from_logits:
-        return SigmoidBinaryCrossEntropy.apply(p, target=y)
+        return SigmoidBinaryCrossEntropy.apply(p, target=y, probs_out=probs_out)
     pc = p.clip(EPSILON, 1.0 - EPSILON)
     return -(y * pc.log() + (1.0 - y) * (1.0 - pc).log()).mean()
 
@@ -124,6 +135,12 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     Raises:
         ValueError: integer class labels (use the sparse form), or shapes that differ.
     """
+    return _categorical(y_true, y_pred, from_logits)
+
+
+def _categorical(
+    y_true: Any, y_pred: Any, from_logits: bool, probs_out: np.ndarray | None = None
+) -> Tensor:
     p = _pred(y_pred)
     y = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
     if y.shape != p.shape:
@@ -138,7 +155,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
         )
     y = y.astype(p.dtype, copy=False)
     if from_logits:
-        return SoftmaxCrossEntropy.apply(p, target=y, sparse=False)
+        return SoftmaxCrossEntropy.apply(p, target=y, sparse=False, probs_out=probs_out)
     _check_probabilities("categorical_crossentropy", p)
     n = p.shape[0]
     return -(y * p.clip(EPSILON, 1.0 - EPSILON).log()).sum() * (1.0 / n)
@@ -182,6 +199,12 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     Raises:
         ValueError: one-hot labels (use the categorical form), labels >= number of classes.
     """
+    return _sparse(y_true, y_pred, from_logits)
+
+
+def _sparse(
+    y_true: Any, y_pred: Any, from_logits: bool, probs_out: np.ndarray | None = None
+) -> Tensor:
     p = _pred(y_pred)
     if p.ndim != 2:
         raise ValueError(
@@ -189,7 +212,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         )
     t = sparse_labels("sparse_categorical_crossentropy", y_true, p.shape[1], p.shape[0])
     if from_logits:
-        return SoftmaxCrossEntropy.apply(p, target=t, sparse=True)
+        return SoftmaxCrossEntropy.apply(p, target=t, sparse=True, probs_out=probs_out)
     _check_probabilities("sparse_categorical_crossentropy", p)
     onehot = np.zeros(p.shape, dtype=p.dtype)
     onehot[np.arange(len(t)), t] = 1
@@ -214,8 +237,14 @@ class Loss:
         raise NotImplementedError
 
     def from_logits_call(self, y_true: Any, logits: Tensor) -> tuple[Tensor, np.ndarray]:
-        """The loss of ``activation(logits)`` computed from the logits, and the probabilities."""
+        """The loss of ``activation(logits)`` computed from the logits, and the probabilities
+        (filled in by the fused op's forward, so they cost nothing extra)."""
         raise NotImplementedError(f"{type(self).__name__} has no fused form")
+
+    def probabilities(self, y_pred: np.ndarray) -> np.ndarray:
+        """What metrics should see for the model output ``y_pred``: the output itself, or
+        the probabilities softmax/sigmoid(y_pred) when this loss takes logits."""
+        return y_pred
 
     def get_config(self) -> dict[str, Any]:
         return {"from_logits": self.from_logits}
@@ -261,8 +290,11 @@ class BinaryCrossentropy(Loss):
         return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
 
     def from_logits_call(self, y_true: Any, logits: Tensor) -> tuple[Tensor, np.ndarray]:
-        loss = binary_crossentropy(y_true, logits, from_logits=True)
-        return loss, loss._ctx.probs if loss._ctx is not None else _sigmoid(logits.data)
+        probs = np.empty_like(logits.data)
+        return _binary(y_true, logits, True, probs_out=probs), probs
+
+    def probabilities(self, y_pred: np.ndarray) -> np.ndarray:
+        return sigmoid_array(y_pred) if self.from_logits else y_pred
 
 
 class CategoricalCrossentropy(Loss):
@@ -278,8 +310,11 @@ class CategoricalCrossentropy(Loss):
         return categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
 
     def from_logits_call(self, y_true: Any, logits: Tensor) -> tuple[Tensor, np.ndarray]:
-        loss = categorical_crossentropy(y_true, logits, from_logits=True)
-        return loss, _probs(loss, logits)
+        probs = np.empty_like(logits.data)
+        return _categorical(y_true, logits, True, probs_out=probs), probs
+
+    def probabilities(self, y_pred: np.ndarray) -> np.ndarray:
+        return softmax_array(y_pred) if self.from_logits else y_pred
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):
@@ -291,21 +326,8 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         return sparse_categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
 
     def from_logits_call(self, y_true: Any, logits: Tensor) -> tuple[Tensor, np.ndarray]:
-        loss = sparse_categorical_crossentropy(y_true, logits, from_logits=True)
-        return loss, _probs(loss, logits)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype, copy=False)
-
-
-def _probs(loss: Tensor, logits: Tensor) -> np.ndarray:
-    if loss._ctx is not None:  # the fused op kept softmax(z) for its backward
-        return loss._ctx.probs
-    from .ops.crossentropy import softmax_array
-
-    return softmax_array(logits.data.copy())
+        probs = np.empty_like(logits.data)
+        return _sparse(y_true, logits, True, probs_out=probs), probs
 
 
 LOSSES: dict[str, type[Loss]] = {

@@ -113,6 +113,7 @@ def plot_history(
                     ys = np.asarray(history[key], dtype=float)
                     ax.plot(np.arange(1, len(ys) + 1), ys, marker="o", label=key)
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend()
         ax.grid(alpha=0.3)
     axes[0].set_title(title)
@@ -201,9 +202,16 @@ def plot_decision_boundary(
 def plot_image_grid(
     images: np.ndarray | Sequence[np.ndarray], titles: Sequence[str] | None = None,
     ncols: int = 5, cmap: str | None = None, title: str | None = None,
-    path: str | Path | None = None,
+    path: str | Path | None = None, vmin: float | None = None, vmax: float | None = None,
 ) -> Figure:
-    """Images ``(N, H, W[, C])`` in a grid, each with an optional title (grey when 2-D)."""
+    """Images ``(N, H, W[, C])`` in a grid, each with an optional title (grey when 2-D).
+
+    One-channel images are scaled to their own range unless ``vmin``/``vmax`` fix a common
+    one. Float colour images are shown as given in [0, 1] (or divided by 255 when larger).
+
+    Example:
+        >>> plot_image_grid(x_test[:10], titles=[str(t) for t in y_test[:10]])  # doctest: +SKIP
+    """
     plt = pyplot()
     images = list(images)
     n = max(len(images), 1)
@@ -220,7 +228,7 @@ def plot_image_grid(
         if img.dtype.kind == "f" and img.ndim == 3:
             img = np.clip(img, 0, 1 if img.max() <= 1 else 255)
             img = img / 255 if img.max() > 1 else img
-        ax.imshow(img, cmap=cmap or ("gray" if img.ndim == 2 else None))
+        ax.imshow(img, cmap=cmap or ("gray" if img.ndim == 2 else None), vmin=vmin, vmax=vmax)
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=9)
     if title:
@@ -239,13 +247,24 @@ def plot_channels(image: np.ndarray, path: str | Path | None = None) -> Figure:
 
 def plot_feature_maps(
     maps: np.ndarray, titles: Sequence[str] | None = None, ncols: int = 8,
-    title: str | None = None, path: str | Path | None = None,
+    title: str | None = None, path: str | Path | None = None, signed: bool = False,
 ) -> Figure:
-    """Channels of one feature map ``(H, W, C)`` as C grey-scale (viridis) pictures."""
+    """Channels of one feature map ``(H, W, C)`` as C pictures.
+
+    Args:
+        signed: for weights (e.g. a conv kernel ``W[:, :, 0, :]``): one shared symmetric
+            scale ``[-max|x|, max|x|]`` in red (positive) and blue (negative), so filters can be
+            compared; otherwise each map is scaled to its own range (viridis).
+
+    Example:
+        >>> plot_feature_maps(W[:, :, 0, :], signed=True)  # doctest: +SKIP
+    """
     maps = np.asarray(maps)
     chans = [maps[..., c] for c in range(maps.shape[-1])]
+    lim = float(np.max(np.abs(maps))) if signed and maps.size else None
     return plot_image_grid(
-        chans, titles=titles, ncols=ncols, cmap="viridis", title=title, path=path
+        chans, titles=titles, ncols=ncols, cmap="RdBu_r" if signed else "viridis", title=title,
+        path=path, vmin=None if lim is None else -lim, vmax=lim,
     )
 
 
@@ -254,12 +273,20 @@ def plot_activations(
                                    Callable[[np.ndarray], np.ndarray]]],
     lo: float = -5.0, hi: float = 5.0, path: str | Path | None = None,
 ) -> Figure:
-    """Each activation ``g(z)`` (solid) with its derivative ``g'(z)`` (dashed), one panel each."""
+    """Each activation ``g(z)`` (solid) with its derivative ``g'(z)`` (dashed), one panel each.
+
+    Args:
+        functions: ``{name: (g, g')}``, both vectorized over a 1-D array ``z``; a name without
+            parentheses is shown as ``name(z)`` in the legend.
+
+    Example:
+        >>> plot_activations({"tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2)})  # doctest: +SKIP
+    """
     plt = pyplot()
     z = np.linspace(lo, hi, 401)
     fig, axes = plt.subplots(1, len(functions), figsize=(3.6 * len(functions), 3.2), squeeze=False)
     for ax, (name, (g, dg)) in zip(axes[0], functions.items(), strict=True):
-        ax.plot(z, g(z), label=f"{name}(z)")
+        ax.plot(z, g(z), label=name if "(" in name else f"{name}(z)")
         ax.plot(z, dg(z), "--", label="derivative")
         ax.axhline(0, color="k", lw=0.5)
         ax.axvline(0, color="k", lw=0.5)
@@ -300,10 +327,12 @@ def plot_loss_landscape(
     ax.plot(0, 0, "r*", ms=12, label="trained weights")
     ax.set_xlabel("alpha (direction 1)")
     ax.set_ylabel("beta (direction 2)")
-    ax.legend()
+    ax.legend(loc="lower left", fontsize=8)
     ax.set_title(title)
     ax3 = fig.add_subplot(1, 2, 2, projection="3d")
-    ax3.plot_surface(A, B, losses, cmap="viridis", alpha=0.9)
+    ax3.plot_surface(A, B, losses, cmap="viridis", rstride=1, cstride=1, linewidth=0.2,
+                     edgecolor="k", shade=False, vmin=float(np.min(losses)),
+                     vmax=float(np.max(losses)))
     ax3.set_xlabel("alpha")
     ax3.set_ylabel("beta")
     ax3.set_zlabel("loss")
@@ -315,7 +344,15 @@ def plot_optimizer_paths(
     xlim: tuple[float, float], ylim: tuple[float, float], title: str = "Optimizer paths",
     path: str | Path | None = None,
 ) -> Figure:
-    """Contours of ``f(x, y)`` with each optimizer's path ``(steps, 2)`` drawn on top."""
+    """Contours of ``f(x, y)`` with each optimizer's path ``(steps, 2)`` drawn on top.
+
+    The first path's start is a black dot and every path's end a cross in its colour.
+
+    Example:
+        >>> plot_optimizer_paths(lambda x, y: x**2 + 10 * y**2,
+        ...                      {"gd": np.array([[-4.0, 2.0], [-3.4, -1.2]])},
+        ...                      xlim=(-5, 5), ylim=(-3, 3))  # doctest: +SKIP
+    """
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 5))
     xx, yy = np.meshgrid(np.linspace(*xlim, 300), np.linspace(*ylim, 300))
@@ -324,7 +361,9 @@ def plot_optimizer_paths(
                cmap="Greys", linewidths=0.6)
     for name, p in paths.items():
         p = np.asarray(p)
-        ax.plot(p[:, 0], p[:, 1], ".-", ms=3, lw=1, label=f"{name} ({len(p) - 1} steps)")
+        (line,) = ax.plot(p[:, 0], p[:, 1], ".-", ms=3, lw=1, label=f"{name} ({len(p) - 1} steps)")
+        ax.plot(*p[-1], "X", ms=10, color=line.get_color(), markeredgecolor="k")  # where it ends
+    ax.plot(*np.asarray(next(iter(paths.values())))[0], "ko", ms=6)  # the common start
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     ax.legend()

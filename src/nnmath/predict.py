@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,11 +147,12 @@ def predict_files(model_path: str | Path, image_paths: list[str | Path]
 def _dataset(name: str, m: LoadedModel) -> tuple[np.ndarray, np.ndarray]:
     """Test inputs in the model's layout and integer labels."""
     from nnmath import datasets
+    from nnmath.recipes import cat_columns, digit_images
 
     if name in ("mnist", "fashion-mnist"):
         loader = datasets.load_fashion_mnist if name == "fashion-mnist" else datasets.load_mnist
         _, (x, y) = loader()
-        x = x.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+        x = digit_images(x)
         shape = list(m.preprocessing.get("input_shape") or [28, 28, 1])
         if m.kind != "sequential" or int(np.prod(shape)) != 784:
             raise ValueError(f"a model with inputs {shape} ({m.kind}) cannot run on {name}")
@@ -161,7 +161,7 @@ def _dataset(name: str, m: LoadedModel) -> tuple[np.ndarray, np.ndarray]:
         if m.kind not in ("classic-logistic", "classic-deep"):
             raise ValueError(f"a {m.kind} model cannot run on catvnoncat (64x64x3 pictures)")
         _, (x, y), _ = datasets.load_cat_vs_noncat()
-        return x.reshape(len(x), -1).T / 255.0, y.astype(np.int64)
+        return cat_columns(x, y)[0], y.astype(np.int64)
     if name == "planar":
         if m.kind != "classic-shallow":
             raise ValueError(f"a {m.kind} model cannot run on planar (2-D points)")
@@ -190,8 +190,3 @@ def evaluate_model(model_path: str | Path, data: str) -> dict[str, float]:
     return {"accuracy": float(np.mean(probs.argmax(axis=1) == y)),
             "loss": float(-np.mean(np.log(p_true))), "samples": len(y)}
 
-
-def describe(path: str | Path) -> str:
-    """One line about a model file (kind and preprocessing), for messages."""
-    m = load_any(path)
-    return f"{m.kind} model, preprocessing {json.dumps(m.preprocessing)}"

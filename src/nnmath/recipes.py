@@ -31,6 +31,9 @@ __all__ = [
     "RECIPES",
     "Recipe",
     "TrainResult",
+    "build_model",
+    "cat_columns",
+    "digit_images",
     "get_recipe",
     "load_classic",
     "save_classic",
@@ -152,14 +155,30 @@ def load_classic(path: str | Path) -> tuple[str, dict[str, np.ndarray], dict[str
 
 
 # ----------------------------------------------------------------------------- data
+def cat_columns(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cat pictures in the course layout: ``X = flatten(x)^T / 255`` and ``Y`` as a row.
+
+    Shape:
+        x ``(m, 64, 64, 3)`` uint8, y ``(m,)`` -> X ``(12288, m)`` float64 in [0, 1],
+        Y ``(1, m)`` float64.
+    """
+    return x.reshape(x.shape[0], -1).T / 255.0, y.reshape(1, -1).astype(np.float64)
+
+
+def digit_images(x: np.ndarray) -> np.ndarray:
+    """Digit pictures for the engine: ``x / 255`` as float32 with a channel axis.
+
+    Shape:
+        x ``(N, 28, 28)`` uint8 -> ``(N, 28, 28, 1)`` float32 in [0, 1].
+    """
+    return x.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255.0)
+
+
 def _cat(limit: int | None) -> tuple[np.ndarray, ...]:
     from nnmath.datasets import load_cat_vs_noncat
 
     (xtr, ytr), (xte, yte), _ = load_cat_vs_noncat()
-    if limit:
-        xtr, ytr = xtr[:limit], ytr[:limit]
-    flat = lambda x: x.reshape(x.shape[0], -1).T / 255.0  # noqa: E731 - (12288, m)
-    return flat(xtr), ytr.reshape(1, -1).astype(float), flat(xte), yte.reshape(1, -1).astype(float)
+    return (*cat_columns(xtr[:limit], ytr[:limit]), *cat_columns(xte, yte))
 
 
 def _mnist(name: str, limit: int | None) -> tuple[np.ndarray, ...]:
@@ -167,10 +186,8 @@ def _mnist(name: str, limit: int | None) -> tuple[np.ndarray, ...]:
 
     loader = datasets.load_fashion_mnist if name == "fashion-mnist" else datasets.load_mnist
     (xtr, ytr), (xte, yte) = loader()
-    if limit:
-        xtr, ytr = xtr[:limit], ytr[:limit]
-    f = lambda x: x.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0  # noqa: E731
-    return f(xtr), ytr.astype(np.int64), f(xte), yte.astype(np.int64)
+    return (digit_images(xtr[:limit]), ytr[:limit].astype(np.int64), digit_images(xte),
+            yte.astype(np.int64))
 
 
 CAT_PREPROCESSING = {"input_shape": [64, 64, 3], "scale": 1 / 255, "grayscale": False,
@@ -219,10 +236,36 @@ def _train_classic(r: Recipe, epochs: int, lr: float, seed: int, limit: int | No
     return params, metrics, [float(c) for c in costs], CAT_PREPROCESSING
 
 
-def _sequential_model(name: str, lr: float, seed: int) -> Any:
+def build_model(name: str, learning_rate: float | None = None, seed: int = 0) -> Any:
+    """The compiled engine model of recipe ``name`` (the lessons train the same models).
+
+    ``mnist-mlp`` / ``fashion-mlp``: the Keras book's first network,
+    ``h = relu(x W1 + b1)`` with ``W1 (784, 512)``, ``p = softmax(h W2 + b2)`` with
+    ``W2 (512, 10)``, RMSprop. ``mnist-cnn``: keras.io's simple MNIST convnet,
+    ``(28, 28, 1) -conv3x3x32-> -pool2-> -conv3x3x64-> -pool2-> (5, 5, 64) -> dropout 0.5 ->
+    softmax(10)``, 34 826 parameters, Adam. Both use sparse categorical cross-entropy and
+    report accuracy.
+
+    Args:
+        name: ``mnist-mlp``, ``fashion-mlp`` or ``mnist-cnn``.
+        learning_rate: default: the recipe's (0.001).
+        seed: initialization and dropout seed.
+
+    Raises:
+        KeyError: unknown recipe.  ValueError: a classic recipe (no engine model).
+
+    Example:
+        >>> build_model("mnist-cnn").count_params()  # doctest: +SKIP
+        34826
+    """
     import nnmath as nm
     from nnmath import layers, optimizers
 
+    r = get_recipe(name)
+    if r.kind != "sequential":
+        raise ValueError(f"recipes.build_model: {name!r} is a classic recipe ({r.kind}), not an "
+                         "engine model; use `recipes.train` or nnmath.classic")
+    lr = r.learning_rate if learning_rate is None else learning_rate
     if name == "mnist-cnn":
         model = nm.Sequential([
             layers.Input((28, 28, 1)),
@@ -263,7 +306,8 @@ def train(
         A :class:`TrainResult` with the file paths and the final metrics.
 
     Raises:
-        KeyError: unknown recipe.  ValueError: a non-positive epochs/batch size/learning rate.
+        KeyError: unknown recipe.  ValueError: a non-positive epochs/batch size/learning rate
+            or limit, or a batch size for a (full-batch) classic recipe.
         FileNotFoundError: the data set is missing and cannot be downloaded.
     """
     from nnmath import plots
@@ -272,9 +316,17 @@ def train(
     epochs = r.epochs if epochs is None else int(epochs)
     lr = r.learning_rate if learning_rate is None else float(learning_rate)
     bs = (r.batch_size or 0) if batch_size is None else int(batch_size)
-    if epochs < 1 or lr <= 0 or (r.kind == "sequential" and bs < 1):
-        raise ValueError(f"train {name}: expected epochs >= 1, batch size >= 1 and learning "
-                         f"rate > 0, got {epochs}, {bs}, {lr}")
+    problems = [text for bad, text in (
+        (epochs < 1, f"epochs >= 1, got {epochs}"),
+        (lr <= 0, f"learning rate > 0, got {lr}"),
+        (r.kind == "sequential" and bs < 1, f"batch size >= 1, got {bs}"),
+        (r.kind != "sequential" and batch_size is not None,
+         f"no batch size (full-batch gradient descent), got {batch_size}; batch sizes apply "
+         "to mnist-mlp, mnist-cnn and fashion-mlp"),
+        (limit is not None and limit < 1, f"limit >= 1 samples, got {limit}"),
+    ) if bad]
+    if problems:
+        raise ValueError(f"train {name}: expected " + "; ".join(problems))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     model_path, plot_path = out / f"{name}.safetensors", out / f"{name}-history.png"
@@ -292,7 +344,7 @@ def train(
         flat = name != "mnist-cnn"
         if flat:
             xtr, xte = xtr.reshape(len(xtr), 784), xte.reshape(len(xte), 784)
-        model = _sequential_model(name, lr, seed)
+        model = build_model(name, lr, seed)
         print(f"{len(xtr)} training samples, {epochs} epochs, batch size {bs}, learning rate {lr}")
         hist = model.fit(xtr, ytr, epochs=epochs, batch_size=bs, validation_data=(xte, yte),
                          verbose=1, seed=seed)

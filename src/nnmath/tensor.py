@@ -17,7 +17,7 @@ from .ops import matmul as mm
 from .ops import reduce as rd
 from .ops import shape as sh
 
-__all__ = ["Tensor", "as_tensors", "tensor"]
+__all__ = ["Tensor", "as_tensors", "broadcast_error", "tensor"]
 
 _DEFAULT_FLOAT = np.float32
 
@@ -108,6 +108,23 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.data)
 
+    def __bool__(self) -> bool:
+        """Truth of a one-element tensor (``if loss > 0:``); larger ones are ambiguous.
+
+        Without this, Python would fall back to ``len()``: every non-empty tensor would be
+        true whatever its values, and a 0-d one a TypeError.
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"Tensor: the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use (t > 0).data.any() or .all(), or reduce it first"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        """``float(t)`` for a one-element tensor (same as ``t.item()`` as a float)."""
+        return float(self.item())
+
     def __repr__(self) -> str:
         grad = ", requires_grad=True" if self.requires_grad else ""
         body = np.array2string(self.data, prefix="Tensor(")
@@ -148,34 +165,64 @@ class Tensor:
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return ew.Add.apply(self, other)
+        try:
+            return ew.Add.apply(self, other)
+        except ValueError as err:
+            raise broadcast_error(ew.Add, self, other, err) from None
 
     def __radd__(self, other: Any) -> Tensor:
-        return ew.Add.apply(other, self)
+        try:
+            return ew.Add.apply(other, self)
+        except ValueError as err:
+            raise broadcast_error(ew.Add, other, self, err) from None
 
     def __sub__(self, other: Any) -> Tensor:
-        return ew.Sub.apply(self, other)
+        try:
+            return ew.Sub.apply(self, other)
+        except ValueError as err:
+            raise broadcast_error(ew.Sub, self, other, err) from None
 
     def __rsub__(self, other: Any) -> Tensor:
-        return ew.Sub.apply(other, self)
+        try:
+            return ew.Sub.apply(other, self)
+        except ValueError as err:
+            raise broadcast_error(ew.Sub, other, self, err) from None
 
     def __mul__(self, other: Any) -> Tensor:
-        return ew.Mul.apply(self, other)
+        try:
+            return ew.Mul.apply(self, other)
+        except ValueError as err:
+            raise broadcast_error(ew.Mul, self, other, err) from None
 
     def __rmul__(self, other: Any) -> Tensor:
-        return ew.Mul.apply(other, self)
+        try:
+            return ew.Mul.apply(other, self)
+        except ValueError as err:
+            raise broadcast_error(ew.Mul, other, self, err) from None
 
     def __truediv__(self, other: Any) -> Tensor:
-        return ew.Div.apply(self, other)
+        try:
+            return ew.Div.apply(self, other)
+        except ValueError as err:
+            raise broadcast_error(ew.Div, self, other, err) from None
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return ew.Div.apply(other, self)
+        try:
+            return ew.Div.apply(other, self)
+        except ValueError as err:
+            raise broadcast_error(ew.Div, other, self, err) from None
 
     def __pow__(self, other: Any) -> Tensor:
-        return ew.Pow.apply(self, other)
+        try:
+            return ew.Pow.apply(self, other)
+        except ValueError as err:
+            raise broadcast_error(ew.Pow, self, other, err) from None
 
     def __rpow__(self, other: Any) -> Tensor:
-        return ew.Pow.apply(other, self)
+        try:
+            return ew.Pow.apply(other, self)
+        except ValueError as err:
+            raise broadcast_error(ew.Pow, other, self, err) from None
 
     def __matmul__(self, other: Any) -> Tensor:
         return mm.MatMul.apply(self, other)
@@ -234,7 +281,10 @@ class Tensor:
 
     def maximum(self, other: Any) -> Tensor:
         """Element-wise max with broadcasting; ties share the gradient."""
-        return ew.Maximum.apply(self, other)
+        try:
+            return ew.Maximum.apply(self, other)
+        except ValueError as err:
+            raise broadcast_error(ew.Maximum, self, other, err) from None
 
     # ----------------------------------------------------------------- reductions
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -296,14 +346,32 @@ def _raw_index(index: Any) -> Any:
     return _raw(index)
 
 
+def broadcast_error(op: type, a: Any, b: Any, err: ValueError) -> ValueError:
+    """The error for a binary op whose operands failed: names the op and both shapes.
+
+    Operands that do broadcast (the op failed for another reason) keep their own ``err``.
+    """
+    sa, sb = np.shape(_raw(a)), np.shape(_raw(b))
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        return ValueError(
+            f"{op.__name__.lower()}: cannot broadcast shapes {sa} and {sb}; aligned from the "
+            "right, each pair of axes must be equal or one of them 1 (add a length-1 axis "
+            "with reshape, e.g. x.reshape(-1, 1), or transpose one operand)"
+        )
+    return err
+
+
 def as_tensors(values: tuple[Any, ...]) -> tuple[Tensor, ...]:
     """Tensors for op inputs; non-tensors take the tensors' floating dtype.
 
     This is the dtype guard: under NumPy 2 a float64 array or NumPy float64 scalar (such as
     ``np.log(2.0)``) would silently upcast float32, so plain values (floats, ints, bools,
     arrays of them) are cast to the floating dtype of the tensor operands before any op
-    sees them. With no floating tensor operand, Python floats become float32 (the default)
-    while NumPy arrays keep their dtype.
+    sees them. Integer and boolean tensors (labels, masks) are cast the same way, since
+    int64 with float32 also promotes to float64. With no floating tensor operand, Python
+    floats become float32 (the default) while NumPy arrays keep their dtype.
     """
     float_dtype = None
     plain = False
@@ -315,6 +383,8 @@ def as_tensors(values: tuple[Any, ...]) -> tuple[Tensor, ...]:
                     float_dtype = dt
                 elif dt != float_dtype:
                     float_dtype = np.promote_types(float_dtype, dt)
+            elif dt.kind in "iub":
+                plain = True  # may need the cast below
         else:
             plain = True
     if not plain:
@@ -322,7 +392,9 @@ def as_tensors(values: tuple[Any, ...]) -> tuple[Tensor, ...]:
     out = []
     for v in values:
         if isinstance(v, Tensor):
-            out.append(v)
+            if float_dtype is not None and v.data.dtype.kind in "iub" and not v.requires_grad:
+                v = Tensor._make(v.data.astype(float_dtype), False)
+            out.append(v)  # (an integer tensor set to require grad fails in backward)
             continue
         if float_dtype is not None and isinstance(v, (float, int)):
             arr = np.array(v, dtype=float_dtype)  # the common case: x * 2.0

@@ -16,7 +16,10 @@ _NAMES = {
     "list_datasets": "registry",
     "fetch": "registry",
     "verify": "registry",
-    "download_file": "registry",
+    "get_dataset": "registry",
+    "download_file": "download",
+    "ChecksumError": "download",
+    "DownloadError": "download",
     # real data sets
     "load_mnist": "mnist",
     "load_fashion_mnist": "mnist",

@@ -121,6 +121,7 @@ def load_cat_vs_noncat(
     download: bool = True,
     base_url: str | None = None,
     progress: bool = True,
+    checksum: bool = True,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], list[str]]:
     """Load the course's cat vs non-cat images (209 train, 50 test, 64x64 RGB).
 
@@ -133,6 +134,8 @@ def load_cat_vs_noncat(
         download: download missing files (False: fail with instructions instead).
         base_url: download from this mirror (``<base_url>/<file name>``).
         progress: progress bar while downloading.
+        checksum: check the size and sha256 of files already on disk (False: use your own
+            copy as it is, e.g. a re-saved one; its shapes are still checked).
 
     Returns:
         ``(x_train, y_train), (x_test, y_test), classes`` with classes ``["non-cat", "cat"]``.
@@ -143,7 +146,8 @@ def load_cat_vs_noncat(
 
     Raises:
         FileNotFoundError: files missing and not downloadable.
-        ValueError: corrupt files or unexpected shapes.
+        ValueError: a file with the wrong size or sha256 (``ChecksumError``), a corrupt
+            file or unexpected shapes.
 
     Example:
         >>> (x_train, y_train), (x_test, y_test), classes = load_cat_vs_noncat()  # doctest: +SKIP
@@ -151,7 +155,7 @@ def load_cat_vs_noncat(
         ((209, 64, 64, 3), 72, ['non-cat', 'cat'])
     """
     paths = dataset_files("catvnoncat", data_dir, download=download, base_url=base_url,
-                          progress=progress)
+                          progress=progress, checksum=checksum)
     out = []
     classes = list(CAT_CLASSES)
     for split in ("train", "test"):

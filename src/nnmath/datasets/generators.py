@@ -43,11 +43,17 @@ def make_planar_flower(m: int = 400, seed: int | None = 1) -> tuple[np.ndarray, 
     Returns:
         ``(X, Y)``: ``X`` ``(2, m)`` float64, ``Y`` ``(1, m)`` uint8 (first half 0, second 1).
 
+    Raises:
+        ValueError: m odd or < 2.
+
     Example:
         >>> X, Y = make_planar_flower(); X.shape, Y.shape, int(Y.sum())
         ((2, 400), (1, 400), 200)
     """
     m = _check_positive("make_planar_flower", "m", m, 2)
+    if m % 2:
+        raise ValueError(f"make_planar_flower: expected an even m (m / 2 points per class), "
+                         f"got {m}; use {m - 1} or {m + 1}")
     rs = np.random.RandomState(seed)
     N = m // 2
     a = 4.0
@@ -59,6 +65,12 @@ def make_planar_flower(m: int = 400, seed: int | None = 1) -> tuple[np.ndarray, 
         X[N * j : N * (j + 1)] = np.c_[r * np.sin(t), r * np.cos(t)]
         Y[N * j : N * (j + 1)] = j
     return X.T, Y.T
+
+
+def _check_noise(where: str, noise: float | None) -> None:
+    if noise is not None and not noise >= 0:
+        raise ValueError(f"{where}: noise must be a standard deviation >= 0 (or None), "
+                         f"got {noise!r}")
 
 
 def _shuffle_and_noise(
@@ -89,11 +101,15 @@ def make_moons(
     Returns:
         ``(X, Y)``: ``X`` ``(2, n_samples)`` float64, ``Y`` ``(1, n_samples)`` int64.
 
+    Raises:
+        ValueError: n_samples < 2 or noise < 0.
+
     Example:
         >>> X, Y = make_moons(); X.shape, Y.shape
         ((2, 300), (1, 300))
     """
     n = _check_positive("make_moons", "n_samples", n_samples, 2)
+    _check_noise("make_moons", noise)
     rs = np.random.RandomState(seed)
     n_out = n // 2
     n_in = n - n_out
@@ -128,13 +144,14 @@ def make_circles(
         ``(X, Y)``: ``X`` ``(2, n_samples)`` float64, ``Y`` ``(1, n_samples)`` int64.
 
     Raises:
-        ValueError: ``factor`` not in [0, 1).
+        ValueError: ``factor`` not in [0, 1), n_samples < 2 or noise < 0.
 
     Example:
         >>> X, Y = make_circles(100, seed=2); X.shape
         (2, 100)
     """
     n = _check_positive("make_circles", "n_samples", n_samples, 2)
+    _check_noise("make_circles", noise)
     if not 0 <= factor < 1:
         raise ValueError(f"make_circles: factor must be in [0, 1), got {factor}")
     rs = np.random.RandomState(seed)
@@ -172,6 +189,9 @@ def make_blobs(
         ``(X, Y)``: ``X`` ``(n_features, n_samples)`` float64, ``Y`` ``(1, n_samples)`` int64
         labels ``0 .. centers - 1``.
 
+    Raises:
+        ValueError: a count < 1, cluster_std < 0, or center_box not (low, high) with low < high.
+
     Example:
         >>> X, Y = make_blobs(10, centers=2); X.shape, sorted(set(Y.ravel().tolist()))
         ((2, 10), [0, 1])
@@ -179,8 +199,11 @@ def make_blobs(
     n = _check_positive("make_blobs", "n_samples", n_samples)
     k = _check_positive("make_blobs", "centers", centers)
     d = _check_positive("make_blobs", "n_features", n_features)
-    if cluster_std < 0:
+    if not cluster_std >= 0:
         raise ValueError(f"make_blobs: cluster_std must be >= 0, got {cluster_std}")
+    if len(center_box) != 2 or not center_box[0] < center_box[1]:
+        raise ValueError(f"make_blobs: expected center_box (low, high) with low < high, got "
+                         f"{center_box!r}")
     rng = np.random.default_rng(seed)
     mu = rng.uniform(center_box[0], center_box[1], size=(k, d))
     counts = np.full(k, n // k)

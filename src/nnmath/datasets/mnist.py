@@ -226,9 +226,10 @@ def _load_idx_set(
     cache: bool,
     cache_dir: str | os.PathLike[str] | None,
     progress: bool,
+    checksum: bool,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     paths = dataset_files(name, data_dir, download=download, base_url=base_url,
-                          progress=progress)
+                          progress=progress, checksum=checksum)
     folder = None
     if cache:
         folder = (Path(cache_dir) if cache_dir is not None else _default_cache_dir()) / name
@@ -260,6 +261,7 @@ def load_mnist(
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    checksum: bool = True,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load MNIST (LeCun et al.) from the four original IDX .gz files.
 
@@ -273,6 +275,8 @@ def load_mnist(
         cache: keep the decoded arrays as .npy in the cache dir (repeated loads ~0.1 s).
         cache_dir: where to cache (default ``<user cache dir>/decoded``).
         progress: progress bar while downloading.
+        checksum: check the size and sha256 of files already on disk (False: use your own
+            copy as it is; its shapes are still checked).
 
     Returns:
         ``(x_train, y_train), (x_test, y_test)``.
@@ -283,14 +287,16 @@ def load_mnist(
 
     Raises:
         FileNotFoundError: files missing and not downloadable.
-        ValueError: a file with the wrong size, corrupt data or unexpected shape.
+        ValueError: a file with the wrong size or sha256 (``ChecksumError``), corrupt data or
+            an unexpected shape.
 
     Example:
         >>> (x_train, y_train), (x_test, y_test) = load_mnist()       # doctest: +SKIP
         >>> x_train.shape, np.bincount(y_train)[:3]
         ((60000, 28, 28), array([5923, 6742, 5958]))
     """
-    return _load_idx_set("mnist", data_dir, download, base_url, cache, cache_dir, progress)
+    return _load_idx_set("mnist", data_dir, download, base_url, cache, cache_dir, progress,
+                         checksum)
 
 
 def load_fashion_mnist(
@@ -301,6 +307,7 @@ def load_fashion_mnist(
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    checksum: bool = True,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load Fashion-MNIST (Zalando) from its four IDX .gz files; same layout as MNIST.
 
@@ -308,7 +315,8 @@ def load_fashion_mnist(
     Class names: :data:`FASHION_MNIST_CLASSES` (0 "T-shirt/top" ... 9 "Ankle boot").
 
     Args:
-        data_dir, download, base_url, cache, cache_dir, progress: as in :func:`load_mnist`.
+        data_dir, download, base_url, cache, cache_dir, progress, checksum: as in
+            :func:`load_mnist`.
 
     Returns:
         ``(x_train, y_train), (x_test, y_test)``.
@@ -327,4 +335,4 @@ def load_fashion_mnist(
         'Ankle boot'
     """
     return _load_idx_set("fashion-mnist", data_dir, download, base_url, cache, cache_dir,
-                         progress)
+                         progress, checksum)

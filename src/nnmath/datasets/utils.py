@@ -15,6 +15,15 @@ __all__ = ["minibatches", "one_hot", "standardize", "train_test_split"]
 Seed = int | np.random.Generator | None
 
 
+def _rng(seed: Seed, where: str) -> np.random.Generator:
+    """``np.random.default_rng(seed)`` with a clear error for anything but an int/Generator."""
+    if seed is None or isinstance(seed, np.random.Generator) or (
+            isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.default_rng(seed)
+    raise ValueError(f"{where}: expected seed an int >= 0, a np.random.Generator or None, "
+                     f"got {seed!r}")
+
+
 def _check_pair(where: str, x: np.ndarray, y: np.ndarray | None) -> int:
     if x.ndim == 0:
         raise ValueError(f"{where}: expected x with a sample axis 0, got a scalar")
@@ -71,7 +80,7 @@ def train_test_split(
             f"train_test_split: test_size={test_size!r} gives {n_test} test samples of {m}; "
             "expected at least one sample in each part"
         )
-    idx = np.random.default_rng(seed).permutation(m) if shuffle else np.arange(m)
+    idx = _rng(seed, "train_test_split").permutation(m) if shuffle else np.arange(m)
     train, test = idx[: m - n_test], idx[m - n_test:]
     return x[train], x[test], y[train], y[test]
 
@@ -88,7 +97,7 @@ def one_hot(y: np.ndarray, num_classes: int | None = None, dtype=np.float32) -> 
         Array of shape ``S + (K,)``.
 
     Raises:
-        ValueError: non-integer labels or labels outside ``[0, K)``.
+        ValueError: non-integer labels, labels outside ``[0, K)``, or num_classes < 1.
 
     Example:
         >>> one_hot(np.array([2, 0]), 3)
@@ -96,6 +105,9 @@ def one_hot(y: np.ndarray, num_classes: int | None = None, dtype=np.float32) -> 
                [1., 0., 0.]], dtype=float32)
     """
     y = np.asarray(y)
+    if not (np.issubdtype(y.dtype, np.number) or y.dtype == np.bool_):
+        raise ValueError(f"one_hot: expected integer labels, got dtype {y.dtype}; map class "
+                         "names to 0..K-1 first")
     if y.size and not np.issubdtype(y.dtype, np.integer):
         if not np.all(np.mod(y, 1) == 0):
             raise ValueError(f"one_hot: expected integer labels, got dtype {y.dtype} with "
@@ -103,6 +115,9 @@ def one_hot(y: np.ndarray, num_classes: int | None = None, dtype=np.float32) -> 
     y = y.astype(np.int64, copy=False)
     if num_classes is None:
         num_classes = int(y.max()) + 1 if y.size else 0
+    elif isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
+            or num_classes < 1:
+        raise ValueError(f"one_hot: expected num_classes an int >= 1, got {num_classes!r}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(
             f"one_hot: expected labels in [0, {num_classes}), got values in "
@@ -148,7 +163,7 @@ def minibatches(
             or batch_size < 1:
         raise ValueError(f"minibatches: expected batch_size an int >= 1, got {batch_size!r}")
     if shuffle:
-        idx = np.random.default_rng(seed).permutation(m)
+        idx = _rng(seed, "minibatches").permutation(m)
         for start in range(0, m, batch_size):
             block = idx[start:start + batch_size]
             yield x[block], (None if y is None else y[block])

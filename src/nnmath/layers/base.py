@@ -84,6 +84,11 @@ class Layer:
             self.input_shape = (None, *tuple(input_shape)[1:])
             self.built = True
 
+    def reset(self) -> None:
+        """Forget the weights: the next build draws new ones (from ``self.rng``)."""
+        self._weights = {}
+        self.built = False
+
     def call(self, x: Tensor, training: bool = False) -> Tensor:
         raise NotImplementedError
 

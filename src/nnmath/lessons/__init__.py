@@ -197,9 +197,11 @@ def run_lesson(name: str, ctx: Context) -> LessonResult:
         try:
             module.run(ctx)
         except Exception as exc:  # a failing lesson must not hide the others
-            error = f"{type(exc).__name__}: {exc}"
-            print(f"lesson {name} failed: {error}")
-            traceback.print_exc(file=sys.stderr)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            error = f"{type(exc).__name__}: {first}"
+            print(f"lesson {name} failed: {type(exc).__name__}: {exc}")
+            if not isinstance(exc, OSError):  # a bug: show where; missing files: the message
+                traceback.print_exc(file=sys.stderr)
     seconds = time.perf_counter() - start
     print(f"--- {name} done in {seconds:.1f} s")
     return LessonResult(
@@ -222,13 +224,18 @@ def run_lessons(
 
     Raises:
         KeyError: an unknown lesson name (checked before anything runs).
-        FileNotFoundError: ``image`` does not exist.
+        FileNotFoundError: ``image`` does not exist.  ValueError: ``image`` is not a picture.
     """
     names = list(LESSONS) if not names else list(names)
     for name in names:
         get_lesson(name)
-    if image is not None and not Path(image).is_file():
-        raise FileNotFoundError(f"lessons: --image {image} does not exist")
+    if image is not None:
+        if not Path(image).is_file():
+            raise FileNotFoundError(f"lessons: --image {image} does not exist; give a photo "
+                                    "file (JPEG, PNG, ...)")
+        from nnmath.images import load_image
+
+        load_image(image)  # not a picture: fails here (ValueError), before any lesson runs
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ctx = Context(out_dir=out, fast=fast, image=Path(image) if image else None, seed=seed)

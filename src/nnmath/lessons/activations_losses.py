@@ -26,7 +26,7 @@ FORMULAS = [
     "relu(z) = max(0, z),  relu'(z) = 1 if z > 0 else 0",
     "sigmoid(z) = 1 / (1 + e^-z),  sigmoid'(z) = s(z) (1 - s(z))",
     "tanh'(z) = 1 - tanh(z)^2",
-    "softmax(z)_i = e^{z_i} / sum_j e^{z_j}",
+    "softmax(z)_i = s_i = e^{z_i} / sum_j e^{z_j},  ds_i/dz_j = s_i (delta_ij - s_j)",
     "L1(yhat, y) = sum |y - yhat|;  L2(yhat, y) = sum (y - yhat)^2",
     "BCE(p, y) = -[y log p + (1 - y) log(1 - p)]",
 ]
@@ -60,8 +60,20 @@ def run(ctx: Context) -> None:
     logits = np.array([[3.0, 1.0, 0.2], [9.0, 2.0, 5.0]])
     sm = basics.softmax(logits)
     print("\nsoftmax([3, 1, 0.2]) =", np.round(sm[0], 4), " row sums", sm.sum(1))
-    plots.plot_activations({n: (g, dg) for n, (g, dg, _) in pairs.items()},
-                           path=ctx.figure("activations"))
+    jac = np.diag(sm[0]) - np.outer(sm[0], sm[0])  # ds_i/dz_j = s_i (delta_ij - s_j)
+    jac_autodiff = np.stack([_autodiff_derivative(lambda t, k=k: F.softmax(t, axis=-1)[k],
+                                                  logits[0]) for k in range(3)])
+    gaps["softmax"] = float(np.max(np.abs(jac - jac_autodiff)))
+    print("its Jacobian diag(s) - s s^T (rows i, columns j):\n", np.round(jac, 4),
+          f"\n  max |closed form - autodiff| = {gaps['softmax']:.2e}; rows and columns sum to 0 "
+          "(the probabilities always sum to 1)")
+
+    def soft1(v: np.ndarray) -> np.ndarray:  # s_1 of softmax((v, 0, 0))
+        return np.exp(v) / (np.exp(v) + 2.0)
+
+    curves = {n: (g, dg) for n, (g, dg, _) in pairs.items()}
+    curves["softmax(z, 0, 0)_1"] = (soft1, lambda v: soft1(v) * (1 - soft1(v)))
+    plots.plot_activations(curves, path=ctx.figure("activations"))
 
     yhat = np.array([0.9, 0.2, 0.1, 0.4, 0.9])
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0])
@@ -88,5 +100,6 @@ def run(ctx: Context) -> None:
     axes[1].legend()
     axes[1].set_title("Binary cross-entropy")
     plots.save(fig, ctx.figure("losses"))
-    ctx.record(autodiff_gap=gaps, softmax_row0=sm[0], l1=l1, l2=l2, bce=bce.numpy(),
+    ctx.record(autodiff_gap=gaps, softmax_row0=sm[0], softmax_jacobian=jac, l1=l1, l2=l2,
+               bce=bce.numpy(),
                dbce_dp=np.asarray(p.grad))

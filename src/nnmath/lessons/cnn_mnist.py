@@ -31,21 +31,14 @@ LONG = True
 
 
 def run(ctx: Context) -> None:
-    import nnmath as nm
     from nnmath import functional as F  # noqa: N812
-    from nnmath import layers, plots
+    from nnmath import layers, plots, recipes
 
     d = mnist_data(ctx)
     n_train, n_test = (6000, 2000) if ctx.fast else (60000, 10000)
     x_train, y_train = d["train_x"][:n_train], d["train_y"][:n_train]
     x_test, y_test = d["test_x"][:n_test], d["test_y"][:n_test]
-    model = nm.Sequential([
-        layers.Input((28, 28, 1)),
-        layers.Conv2D(32, 3, activation="relu"), layers.MaxPool2D(2),
-        layers.Conv2D(64, 3, activation="relu"), layers.MaxPool2D(2),
-        layers.Flatten(), layers.Dropout(0.5), layers.Dense(10, activation="softmax"),
-    ], seed=ctx.seed)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = recipes.build_model("mnist-cnn", seed=ctx.seed)  # the `nnmath train` recipe's
     model.summary()
     print(f"training 1 epoch on {n_train} digits, batch 128 (progress per epoch):")
     history = model.fit(x_train, y_train, epochs=1, batch_size=128, verbose=1, seed=ctx.seed)
@@ -64,7 +57,8 @@ def run(ctx: Context) -> None:
     plots.plot_feature_maps(maps, titles=[f"filter {k}" for k in range(32)], ncols=8,
                             title="conv 1 (32 filters, relu)", path=ctx.figure("feature-maps"))
     plots.plot_feature_maps(W[:, :, 0, :], titles=[f"W{k}" for k in range(32)], ncols=8,
-                            title="the learned 3x3 filters", path=ctx.figure("filters"))
+                            title="the learned 3x3 filters (red > 0 > blue, one shared scale)",
+                            signed=True, path=ctx.figure("filters"))
     ctx.record(train_samples=n_train, test_samples=n_test, epochs=1,
                params=model.count_params(), history=history.history, test_accuracy=float(acc),
                test_loss=float(loss), filters_firing=int((maps.max(axis=(0, 1)) > 0).sum()),

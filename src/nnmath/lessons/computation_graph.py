@@ -18,10 +18,11 @@ EXPLANATION = (
     "b = 3, c = 2 the forward pass gives u = 6, v = 11, J = 33. The backward pass applies the "
     "chain rule from J back to the inputs: dJ/dv = 3, dJ/da = dJ/du = 3, dJ/db = 3c = 6, "
     "dJ/dc = 3b = 9. The nudge check makes a derivative concrete: moving v from 11 to 11.001 "
-    "moves J from 33 to 33.003 (three times as much), so dJ/dv = 3. (The issue text says 'v "
-    "from 15 to 15.001'; in the lecture v = 11 for these inputs.) nnmath's autodiff computes "
-    "the same numbers. Then the single sigmoid neuron of the optimization notes: forward and "
-    "backward by hand (nnmath.classic.logistic.single_neuron), checked against autodiff."
+    "moves J from 33 to 33.003 (three times as much), so dJ/dv = 3, exactly the lecture's "
+    "numbers (with these inputs v = 11, so the nudge starts at 11). nnmath's autodiff computes "
+    "the same numbers. Then the single sigmoid neuron of the CS231n backpropagation notes: "
+    "forward and backward by hand (nnmath.classic.logistic.single_neuron), checked against "
+    "autodiff."
 )
 FORMULAS = [
     "u = b c;  v = a + u;  J = 3 v",

@@ -35,7 +35,7 @@ NAMES = ["identity", "sobel-x", "sobel-y", "blur", "gaussian", "sharpen", "lapla
 
 
 def run(ctx: Context) -> None:
-    from nnmath import images, kernels, plots
+    from nnmath import kernels, plots
 
     x6 = np.zeros((6, 6))
     x6[:, :3] = 10.0
@@ -44,8 +44,7 @@ def run(ctx: Context) -> None:
     print("the lecture's vertical edge: 6x6 image (left half 10, right half 0) * [[1,0,-1]]x3:")
     print(y6.astype(int))
 
-    photo = images.to_grayscale(images.load_image(ctx.photo(), mode="RGB"))[..., 0]
-    grey = photo.astype(np.float64) / 255.0
+    grey = kernels.load_grey(ctx.photo())
     print(f"\nphoto (grey) {grey.shape}; applying {len(NAMES)} kernels at once")
     out = kernels.apply_kernels(grey, NAMES)                     # (H-2, W-2, K)
     mag = np.hypot(out[..., 1], out[..., 2])
@@ -58,13 +57,10 @@ def run(ctx: Context) -> None:
     print(f"engine conv2d with a (3, 3, 1, {len(NAMES)}) kernel -> {y_engine.shape}: "
           f"{len(NAMES)} channels, max difference from the plain kernels {gap:.1e}")
     # edge detectors (weights summing to 0) are shown as |y|, the others clipped to [0, 1]
-    def stretch(a: np.ndarray) -> np.ndarray:  # |y| scaled so the 99th percentile is white
-        return np.clip(a / max(float(np.percentile(a, 99)), 1e-12), 0.0, 1.0)
-
-    shown = [stretch(np.abs(out[..., k])) if abs(kernels.get_kernel(n).sum()) < 1e-9
-             else np.clip(out[..., k], 0.0, 1.0) for k, n in enumerate(NAMES)]
-    labels = [f"|{n}|" if abs(kernels.get_kernel(n).sum()) < 1e-9 else n for n in NAMES]
-    plots.plot_image_grid([grey, *shown, stretch(mag)],
+    is_edge = [kernels.is_edge_detector(n) for n in NAMES]
+    shown = [kernels.for_display(out[..., k], e) for k, e in enumerate(is_edge)]
+    labels = [f"|{n}|" if e else n for n, e in zip(NAMES, is_edge, strict=True)]
+    plots.plot_image_grid([grey, *shown, kernels.for_display(mag, magnitude=True)],
                           titles=["grey photo", *labels, "edge magnitude"], ncols=5,
                           title="Fixed kernels on a photo", path=ctx.figure("kernels"))
 

@@ -85,7 +85,8 @@ def run(ctx: Context) -> None:
         ax.plot(r["iterations"], r["train_acc"], label="train")
         ax.plot(r["iterations"], r["test_acc"], label="test")
         ax.fill_between(r["iterations"], r["test_acc"], r["train_acc"], alpha=0.15,
-                        label="gap = overfitting")
+                        where=np.array(r["train_acc"]) >= np.array(r["test_acc"]),
+                        interpolate=True, label="train - test gap (overfitting)")
         ax.set_title(f"{name}: accuracy during training")
         ax.set_xlabel("iteration")
         ax.legend()

@@ -52,17 +52,14 @@ def _filter_normalized(weights: list[np.ndarray], rng: np.random.Generator) -> l
 def _model(ctx) -> nm.Sequential:
     if "mnist_mlp" in ctx.cache:
         return ctx.cache["mnist_mlp"]
-    from nnmath import layers
+    from nnmath import recipes
 
     from ._data import mnist_data
 
     d = mnist_data(ctx)
     print("(mnist-mlp did not run in this session: training the same MLP for 1 epoch on "
           "10 000 digits)")
-    model = nm.Sequential([layers.Dense(512, activation="relu"),
-                           layers.Dense(10, activation="softmax")], seed=ctx.seed)
-    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model = recipes.build_model("mnist-mlp", seed=ctx.seed)
     model.fit(d["train_x"][:10000].reshape(-1, 784), d["train_y"][:10000], epochs=1,
               batch_size=128, verbose=2, seed=ctx.seed)
     ctx.cache["mnist_mlp"] = model

@@ -28,8 +28,7 @@ LONG = True
 
 
 def run(ctx: Context) -> None:
-    import nnmath as nm
-    from nnmath import layers, plots
+    from nnmath import plots, recipes
 
     d = mnist_data(ctx)
     n_train, epochs = (10000, 2) if ctx.fast else (60000, 5)
@@ -37,11 +36,7 @@ def run(ctx: Context) -> None:
     y_train = d["train_y"][:n_train]
     x_test, y_test = d["test_x"].reshape(-1, 784), d["test_y"]
     print(f"train {x_train.shape} float32 in [0, 1], test {x_test.shape}; {epochs} epochs")
-    model = nm.Sequential([layers.Dense(512, activation="relu"),
-                           layers.Dense(10, activation="softmax")], seed=ctx.seed)
-    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.build((None, 784))
+    model = recipes.build_model("mnist-mlp", seed=ctx.seed)  # the `nnmath train` recipe's
     model.summary()
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=128,
                         validation_data=(x_test, y_test), verbose=1, seed=ctx.seed)

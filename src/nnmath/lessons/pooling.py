@@ -32,7 +32,7 @@ LONG = False
 
 
 def run(ctx: Context) -> None:
-    from nnmath import images, kernels, plots
+    from nnmath import kernels, plots
 
     x = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]], dtype=np.float64)
     print("input 4x4:\n", x.astype(int))
@@ -57,7 +57,7 @@ def run(ctx: Context) -> None:
     except ImportError:
         agree = None
 
-    grey = images.to_grayscale(images.load_image(ctx.photo(), mode="RGB"))[..., 0] / 255.0
+    grey = kernels.load_grey(ctx.photo())
     edges = np.hypot(*np.moveaxis(kernels.apply_kernels(grey, ["sobel-x", "sobel-y"]), -1, 0))
     fmap = edges[None, :, :, None]
     pooled = {f"max {k}x{k}": F.max_pool2d(fmap, k).numpy()[0, :, :, 0] for k in (2, 4, 8)}

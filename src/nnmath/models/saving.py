@@ -35,6 +35,18 @@ def _digest(config_json: str, tensors: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
+def _safetensors(where: str) -> Any:
+    """The safetensors module (an optional dependency: the ``io`` extra)."""
+    try:
+        import safetensors.numpy
+    except ImportError:
+        raise ImportError(
+            f"{where}: model files need the safetensors package, which is not installed; "
+            "pip install 'nnmath[io]' (or pip install safetensors)"
+        ) from None
+    return safetensors
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -70,8 +82,7 @@ def save_model(
     Raises:
         ValueError: the model is not built, or ``preprocessing`` is not JSON-serializable.
     """
-    from safetensors.numpy import save_file
-
+    save_file = _safetensors("save").numpy.save_file
     model._require_built("save")
     tensors: dict[str, np.ndarray] = {}
     for i, layer in enumerate(model.layers):
@@ -115,8 +126,7 @@ def _read(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray
     Raises:
         FileNotFoundError: no such file.  ValueError: not a valid/intact nnmath model file.
     """
-    from safetensors import safe_open
-
+    safe_open = _safetensors("load_model").safe_open
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"load_model: no model file at {path}; check the path")
@@ -158,6 +168,7 @@ def _set_weights(model: Any, tensors: dict[str, np.ndarray], where: str) -> None
                     f"{where}: expected weight {layer.name}/{name} of shape {w.shape}, got {got}"
                 )
             w.data[...] = arr
+    model._pristine = False  # the weights are no longer the freshly drawn initial ones
 
 
 def _optimizer_state(tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -215,7 +226,7 @@ def load_model(path: str | os.PathLike, compile: bool = True) -> Any:
     return model
 
 
-def _resume(model: Any, path: str | os.PathLike, history: Any, initial_epoch: int) -> int:
+def resume(model: Any, path: str | os.PathLike, history: Any, initial_epoch: int) -> int:
     """Load a checkpoint written by ``fit(checkpoint=path)`` into ``model``; the epoch to start at.
 
     Returns ``initial_epoch`` unchanged when ``path`` does not exist yet.

@@ -195,11 +195,18 @@ class Conv2D(Function):
             strides=(s_n, s_h * sh, s_w * sw, s_h, s_w, s_c),
             writeable=False,
         )
-        cols = windows.reshape(n * h_out * w_out, kh * kw * c_in)  # copies: (M, K)
-        w_col = kernel.reshape(kh * kw * c_in, c_out)
-        y = cols @ w_col  # (M, C_out), fresh
+        m, k = n * h_out * w_out, kh * kw * c_in
+        if c_in <= 2:
+            # Few channels: copy in the transposed (K, M) order, whose inner runs are W_out
+            # long instead of C_in*KW (0.5 ms vs 3.3 ms for 128x28x28x1, 3x3); BLAS takes
+            # the F-ordered (M, K) view as it is.
+            cols = np.ascontiguousarray(windows.transpose(3, 4, 5, 0, 1, 2)).reshape(k, m).T
+        else:
+            cols = windows.reshape(m, k)  # copies: (M, K)
+        y = cols @ kernel.reshape(k, c_out)  # (M, C_out), fresh
         if bias is not None:
-            y += bias
+            # b tiled along W_out: long inner loops instead of C_out-long ones (1.6 vs 2.3 ms)
+            y.reshape(n * h_out, w_out * c_out)[...] += np.tile(bias, w_out)
         if relu:
             np.maximum(y, 0, out=y)
         self.y = y if relu else None  # the ReLU mask's source

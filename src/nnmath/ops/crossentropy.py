@@ -4,6 +4,10 @@ Composing ``softmax`` then ``log`` overflows for large logits and gives ``log 0 
 a probability underflows; the fused forms below work on the logits with the log-sum-exp
 shift, so no input gives inf or NaN, and their backward is the simple closed form (one
 subtraction), which is also faster than backpropagating through the composite.
+
+Both ops compute the probabilities (softmax or sigmoid of the logits) for their backward
+anyway; a caller that also wants them (for accuracy metrics) passes a ``probs_out`` buffer of
+the logits' shape and dtype, which the forward fills, instead of computing them a second time.
 """
 
 from __future__ import annotations
@@ -11,16 +15,38 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
+from .elementwise import Sigmoid
 
-__all__ = ["SigmoidBinaryCrossEntropy", "SoftmaxCrossEntropy", "softmax_array"]
+__all__ = ["SigmoidBinaryCrossEntropy", "SoftmaxCrossEntropy", "sigmoid_array", "softmax_array"]
 
 
-def softmax_array(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    """softmax(z)_k = e^(z_k - max z) / sum_j e^(z_j - max z), on plain arrays (no graph)."""
-    e = z - z.max(axis=axis, keepdims=True)
+def _out(where: str, z: np.ndarray, out: np.ndarray | None) -> np.ndarray | None:
+    if out is not None and (out.shape != z.shape or out.dtype != z.dtype):
+        raise ValueError(
+            f"{where}: expected probs_out of shape {z.shape} and dtype {z.dtype}, got shape "
+            f"{out.shape} and dtype {out.dtype}; allocate it with np.empty_like(logits)"
+        )
+    return out
+
+
+def softmax_array(z: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
+    """softmax(z)_k = e^(z_k - max z) / sum_j e^(z_j - max z), on plain arrays (no graph).
+
+    Writes into ``out`` when given (which may be ``z`` itself); ``z`` is otherwise untouched.
+    """
+    e = np.subtract(z, z.max(axis=axis, keepdims=True), out=_out("softmax_array", z, out))
     np.exp(e, out=e)
     e /= e.sum(axis=axis, keepdims=True)
     return e
+
+
+def sigmoid_array(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sigmoid(z) = 1 / (1 + e^-z) on plain arrays, with the stable formula of the Sigmoid op."""
+    p = Sigmoid().forward(z)
+    if out is None:
+        return p
+    _out("sigmoid_array", z, out)[...] = p
+    return out
 
 
 class SoftmaxCrossEntropy(Function):
@@ -31,28 +57,38 @@ class SoftmaxCrossEntropy(Function):
         L = (1/N) * sum_i ( lse_i - sum_k y_ik z_ik )      (y one-hot or soft labels)
         L = (1/N) * sum_i ( lse_i - z_i,t_i )               (sparse integer labels t)
 
-    VJP: ``dL/dz = g * (softmax(z) - y) / N`` (``y`` the one-hot of ``t`` when sparse).
-    The labels are constants (no gradient). ``forward`` keeps ``self.probs = softmax(z)`` so
-    callers can compute metrics without a second softmax.
+    VJP: ``dL/dz = g * (softmax(z) * sum_k y_ik - y) / N`` (``y`` the one-hot of ``t`` when
+    sparse, so ``sum_k y_ik = 1``). The labels are constants (no gradient).
+
+    Args (forward): z logits; target labels; sparse: integer labels; probs_out: optional
+    (N, K) buffer that receives softmax(z) (kept, unmodified, for the backward).
 
     Shape: z (N, K); target (N, K) float, or (N,) integers when ``sparse``; output ().
     """
 
-    def forward(self, z: np.ndarray, target: np.ndarray, sparse: bool = False) -> np.ndarray:
+    def forward(
+        self,
+        z: np.ndarray,
+        target: np.ndarray,
+        sparse: bool = False,
+        probs_out: np.ndarray | None = None,
+    ) -> np.ndarray:
         n = z.shape[0]
-        shifted = z - z.max(axis=-1, keepdims=True)  # (N, K), max 0: exp never overflows
-        e = np.exp(shifted)
-        s = e.sum(axis=-1, keepdims=True)  # (N, 1), >= 1
-        log_s = np.log(s)
+        out = _out("SoftmaxCrossEntropy", z, probs_out)
+        shifted = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)  # (N, K), max 0
         if sparse:
-            picked = shifted[np.arange(n), target]  # (N,)
-            loss = log_s.sum() - picked.sum()
+            label_term = shifted[np.arange(n), target].sum()  # sum_i (z_i,t_i - m_i)
+            weights = None
         else:
-            # sum_k y_ik * (lse_i - z_ik), also right for rows that do not sum to 1
-            loss = (log_s[:, 0] * target.sum(axis=-1)).sum() - (target * shifted).sum()
+            label_term = (target * shifted).sum()  # sum_ik y_ik (z_ik - m_i)
+            weights = target.sum(axis=-1)  # (N,): 1 for one-hot rows
+        e = np.exp(shifted, out=shifted)  # never overflows
+        s = e.sum(axis=-1, keepdims=True)  # (N, 1), >= 1
+        log_s = np.log(s)[:, 0]  # lse_i - m_i
+        lse_term = log_s.sum() if sparse else (log_s * weights).sum()
         e /= s
         self.probs, self.target, self.sparse = e, target, sparse
-        return np.asarray(loss / n, dtype=z.dtype)
+        return np.asarray((lse_term - label_term) / n, dtype=z.dtype)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         p, t = self.probs, self.target
@@ -75,15 +111,18 @@ class SigmoidBinaryCrossEntropy(Function):
           = mean( -y log sigmoid(z) - (1 - y) log(1 - sigmoid(z)) )
 
     VJP: ``dL/dz = g * (sigmoid(z) - y) / n`` with n the number of elements.
-    ``forward`` keeps ``self.probs = sigmoid(z)``.
+
+    Args (forward): z logits; target labels; probs_out: optional buffer of z's shape that
+    receives sigmoid(z) (kept, unmodified, for the backward).
 
     Shape: z and y of the same shape (any); output ().
     """
 
-    def forward(self, z: np.ndarray, target: np.ndarray) -> np.ndarray:
-        e = np.exp(-np.abs(z))  # in (0, 1]
-        loss = np.maximum(z, 0) - z * target + np.log1p(e)
-        self.probs = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+    def forward(
+        self, z: np.ndarray, target: np.ndarray, probs_out: np.ndarray | None = None
+    ) -> np.ndarray:
+        loss = np.maximum(z, 0) - z * target + np.log1p(np.exp(-np.abs(z)))
+        self.probs = sigmoid_array(z, out=probs_out)
         self.target = target
         return np.asarray(loss.mean(), dtype=z.dtype)
 

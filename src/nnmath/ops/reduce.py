@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd import Function
@@ -9,19 +11,57 @@ from ..autograd import Function
 Axis = int | tuple[int, ...] | None
 
 
-def _expand(g: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -> np.ndarray:
-    """Re-insert the reduced axes of ``g`` (as length 1) so it broadcasts against ``shape``."""
-    if axis is None or keepdims:
-        return g.reshape([1] * len(shape)) if axis is None and not keepdims else g
-    axes = (axis,) if isinstance(axis, int) else axis
-    axes = tuple(a % len(shape) for a in axes)
-    return np.expand_dims(g, axes)
+def normalize_axis(axis: Any, shape: tuple[int, ...], where: str) -> tuple[int, ...] | None:
+    """``axis`` (None, an int, or a tuple/list of ints) as None or a tuple of axes in [0, ndim).
+
+    Raises:
+        ValueError: an axis out of range, repeated, or not an integer; the message names
+            ``where`` (the op) and the tensor's shape.
+    """
+    if axis is None:
+        return None
+    ndim = len(shape)
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, checked cheaply
+        return (axis % ndim,)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    try:
+        axes = tuple(axes)
+    except TypeError:
+        axes = (axis,)  # not iterable: reported below
+    ok = all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes)
+    if not ok or any(not -ndim <= a < ndim for a in axes):
+        raise ValueError(
+            f"{where}: axis {axis!r} is out of range for a tensor of shape {shape} (rank "
+            f"{ndim}); use None, an int or a tuple of ints in [{-ndim}, {ndim - 1}]"
+        )
+    normalized = tuple(int(a) % ndim for a in axes)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(
+            f"{where}: axis {axis!r} repeats an axis of the tensor of shape {shape}; "
+            "name each axis once"
+        )
+    return normalized
+
+
+def _expand(
+    g: np.ndarray, shape: tuple[int, ...], axis: tuple[int, ...] | None, keepdims: bool
+) -> np.ndarray:
+    """Re-insert the reduced axes of ``g`` (as length 1) so it broadcasts against ``shape``.
+
+    ``axis`` is already normalized by :func:`normalize_axis`.
+    """
+    if keepdims:
+        return g
+    if axis is None:
+        return g.reshape([1] * len(shape))
+    return np.expand_dims(g, axis)
 
 
 class Sum(Function):
     """y = sum of x over ``axis``.   dL/dx = g broadcast back to x's shape."""
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        axis = normalize_axis(axis, x.shape, "sum")
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
         return np.asarray(x.sum(axis=axis, keepdims=keepdims))
 
@@ -39,8 +79,9 @@ class _Extreme(Function):
     reduce = staticmethod(np.max)
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        name = type(self).__name__.lower()
+        axis = normalize_axis(axis, x.shape, name)
         if x.size == 0:
-            name = type(self).__name__.lower()
             raise ValueError(
                 f"{name}: cannot reduce an empty tensor of shape {x.shape}; it has no {name}"
             )

@@ -33,7 +33,14 @@ class Transpose(Function):
     """
 
     def forward(self, x: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
-        y = np.transpose(x, axes)
+        try:
+            y = np.transpose(x, axes)
+        except (ValueError, TypeError):  # AxisError is a ValueError
+            raise ValueError(
+                f"transpose: axes {axes!r} are not a permutation of the {x.ndim} axes of a "
+                f"tensor of shape {x.shape}; give each of 0..{x.ndim - 1} once, or none "
+                "to reverse them"
+            ) from None
         self.axes = None if axes is None else tuple(a % x.ndim for a in axes)
         return y
 
@@ -50,8 +57,11 @@ class GetItem(Function):
     """
 
     def forward(self, x: np.ndarray, index: Any) -> np.ndarray:
-        self.shape, self.dtype, self.index = x.shape, x.dtype, index
-        return x[index]
+        self.shape, self.index = x.shape, index
+        try:
+            return x[index]
+        except IndexError as err:  # stays an IndexError: iteration over a Tensor relies on it
+            raise IndexError(f"getitem: {err} (indexing a tensor of shape {x.shape})") from None
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         gx = np.zeros(self.shape, dtype=g.dtype)
