@@ -118,3 +118,26 @@ def test_softmax_jacobian_vector_product_matches_engine(rng):
 def test_losses_reject_mismatched_shapes():
     with pytest.raises(ValueError, match=r"l1_loss: .*\(3,\) and \(2,\)"):
         basics.l1_loss(np.zeros(3), np.zeros(2))
+
+
+def test_cross_entropy_value_gradient_and_errors(rng):
+    A = rng.uniform(0.05, 0.95, size=(2, 7))
+    Y = (rng.random((2, 7)) > 0.5).astype(float)
+    J = basics.cross_entropy(A, Y)
+    assert J == pytest.approx(-np.mean(np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A), axis=0)))
+    # the derivative the docstring states, against the engine and finite differences
+    hand = -(Y / A - (1 - Y) / (1 - A)) / A.shape[1]
+    t = Tensor(A, requires_grad=True)
+    Yt = Tensor(Y)
+    (-((Yt * t.log() + (1 - Yt) * (1 - t).log()).sum()) * (1.0 / A.shape[1])).backward()
+    np.testing.assert_allclose(t.grad, hand, rtol=1e-10, atol=1e-12)
+    eps = 1e-6
+    fd = np.zeros_like(A)
+    for idx in np.ndindex(A.shape):
+        d = np.zeros_like(A)
+        d[idx] = eps
+        fd[idx] = (basics.cross_entropy(A + d, Y) - basics.cross_entropy(A - d, Y)) / (2 * eps)
+    np.testing.assert_allclose(hand, fd, rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match=r"deep.compute_cost: expected predictions and labels of "
+                                         r"one shape .* got \(1, 3\) and \(3,\); .*reshape"):
+        basics.cross_entropy(np.full((1, 3), 0.5), np.ones(3), where="deep.compute_cost")

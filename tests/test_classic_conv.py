@@ -206,3 +206,14 @@ def test_boundary_errors():
         conv.pool_forward(A, {"f": 2, "stride": 2}, mode="min")
     with pytest.raises(ValueError, match="method must be 'vectorized' or 'loop'"):
         conv.pool_forward(A, {"f": 2, "stride": 2}, method="fast")
+    with pytest.raises(ValueError, match=r"conv_forward: hparameters needs the keys \['stride', "
+                                         r"'pad'\], got \{'pad': 1\}"):
+        conv.conv_forward(A, np.zeros((3, 3, 3, 1)), np.zeros((1, 1, 1, 1)), {"pad": 1})
+    _, cache = conv.conv_forward(A, np.zeros((3, 3, 3, 2)), np.zeros((1, 1, 1, 2)), hp)
+    with pytest.raises(ValueError, match=r"conv_backward: expected an upstream gradient of the "
+                                         r"forward output's shape \(1, 2, 2, 2\), "
+                                         r"got \(1, 4, 4, 2\)"):
+        conv.conv_backward(np.zeros((1, 4, 4, 2)), cache)
+    _, pcache = conv.pool_forward(A, {"f": 2, "stride": 2})
+    with pytest.raises(ValueError, match=r"pool_backward: .*\(1, 2, 2, 3\), got \(1, 4, 4, 3\)"):
+        conv.pool_backward(np.zeros((1, 4, 4, 3)), pcache, "max")

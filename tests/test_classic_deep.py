@@ -232,3 +232,9 @@ def test_errors_and_skip_of_dA0(rng):
     AL, caches = deep.l_model_forward(rng.standard_normal((3, 4)), params)
     grads = deep.l_model_backward(AL, np.ones((1, 4)), caches, need_dA0=False)
     assert "dA0" not in grads and "dW1" in grads
+    with pytest.raises(ValueError, match=r"l_model_backward: expected Y with one label per column "
+                                         r"of AL \(1, 4\), got shape \(1, 3\)"):
+        deep.l_model_backward(AL, np.ones((1, 3)), caches)
+    with pytest.raises(ValueError, match=r"deep model: .*got X \(4, 3\) and Y \(1, 4\); X seems "
+                                         r"to hold the samples as rows; pass X.T"):
+        deep.l_layer_model(np.zeros((4, 3)), np.ones((1, 4)), [3, 2, 1], num_iterations=1)

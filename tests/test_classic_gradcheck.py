@@ -10,9 +10,37 @@ from nnmath.classic import deep, gradcheck
 
 
 def test_one_dimensional_check_published_value(capsys):
+    # published: 2.919335883291695e-10 (x, theta = 2, 4) and 7.814075313343006e-11 (3, 4)
     difference = gradcheck.gradient_check(2.0, 4.0, print_msg=True)
     assert difference == pytest.approx(2.919335883291695e-10, rel=1e-6)
     assert "works perfectly fine" in capsys.readouterr().out
+    assert gradcheck.gradient_check(3, 4) == pytest.approx(7.814075313343006e-11, rel=1e-6)
+
+
+def _course_test_case():
+    """The course's gradient_check_n test case: np.random.seed(1), then x, W1, b1, .., b3."""
+    rs = np.random.RandomState(1)
+    x = rs.randn(4, 3)
+    parameters = {k: rs.randn(*s) for k, s in gradcheck.COURSE_SHAPES.items()}
+    return x, np.array([1, 1, 0]), parameters
+
+
+def test_course_test_case_published_differences(capsys):
+    x, y, parameters = _course_test_case()
+    gradients = gradcheck.backward_propagation_n(x, y, parameters)
+    # published for the corrected backward pass: 1.1890913024229996e-07. A difference this
+    # small is the rounding noise of the finite differences (eps = 1e-7), so only its size is
+    # reproducible: it depends on how the cost's sum is rounded (1.19e-07 here)
+    difference = gradcheck.gradient_check_n(parameters, gradients, x, y, print_msg=True)
+    assert difference < 2e-7 and difference == pytest.approx(1.1890913024229996e-07, rel=0.1)
+    assert "works perfectly fine" in capsys.readouterr().out
+    # the course's planted bugs: dW2 doubled, db1 four times too big; published 0.2850931567761624
+    wrong = {**gradients, "dW2": gradients["dW2"] * 2, "db1": gradients["db1"] * 4}
+    difference = gradcheck.gradient_check_n(parameters, wrong, x, y, print_msg=True)
+    assert difference == pytest.approx(0.2850931567761624, rel=1e-8)  # noise: ~1e-9
+    assert "There is a mistake in the backward propagation!" in capsys.readouterr().out
+    with pytest.raises(ValueError, match=r"one label per sample \(3, the columns of X\)"):
+        gradcheck.gradient_check_n(parameters, gradients, x, np.array([1, 0]))
 
 
 def _course_network(rng):

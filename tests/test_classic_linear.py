@@ -100,3 +100,5 @@ def test_metrics_and_shape_errors():
         linear.fit_normal_equation(np.zeros((3, 2)), np.zeros(4))
     with pytest.raises(ValueError, match="2 features"):
         linear.predict(np.zeros((3, 2)), np.zeros(3), 0.0)
+    with pytest.raises(ValueError, match=r"fit_gradient_descent: X has 2 features .* 3 weights"):
+        linear.fit_gradient_descent(np.zeros((3, 2)), np.zeros(3), 0.1, 1, w0=[1.0, 2.0, 3.0])

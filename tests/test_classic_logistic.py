@@ -144,6 +144,17 @@ def test_single_neuron_forward_and_backward():
     assert r["dz"] == pytest.approx(r["a"] - 1)
     np.testing.assert_allclose(r["dw"], wt.grad, rtol=1e-12)
     np.testing.assert_allclose(r["dx"], xt.grad, rtol=1e-12)
+    # and against finite differences of the cost
+    eps = 1e-6
+    w0, x0 = np.array([2.0, -3.0, -3.0]), np.array([-1.0, -2.0])
+
+    def cost(w, x):
+        return logistic.single_neuron(w, x)["cost"]
+
+    fd_w = [(cost(w0 + e, x0) - cost(w0 - e, x0)) / (2 * eps) for e in np.eye(3) * eps]
+    fd_x = [(cost(w0, x0 + e) - cost(w0, x0 - e)) / (2 * eps) for e in np.eye(2) * eps]
+    np.testing.assert_allclose(r["dw"], fd_w, rtol=1e-7)
+    np.testing.assert_allclose(r["dx"], fd_x, rtol=1e-7)
     with pytest.raises(ValueError, match="one weight per input plus the bias"):
         logistic.single_neuron(w=[1, 2], x=[1, 2])
 
@@ -153,5 +164,10 @@ def test_boundary_errors():
     assert w.shape == (3, 1)
     with pytest.raises(ValueError, match=r"expected w of shape \(4, 1\).*flatten images"):
         logistic.propagate(w, 0.0, np.zeros((4, 5)), np.zeros((1, 5)))
-    with pytest.raises(ValueError, match=r"expected Y of shape \(1, 5\)"):
+    with pytest.raises(ValueError, match=r"propagate: .*Y of shape \(1, m\), got X \(3, 5\) and "
+                                         r"Y \(5,\); use Y.reshape\(1, -1\)"):
         logistic.propagate(w, 0.0, np.zeros((3, 5)), np.zeros(5))
+    # images flattened with samples as rows: the error names the fix
+    with pytest.raises(ValueError, match=r"optimize: .*got X \(5, 3\) and Y \(1, 5\); X seems to "
+                                         r"hold the samples as rows; pass X.T"):
+        logistic.model(np.zeros((5, 3)), np.zeros((1, 5)), np.zeros((5, 3)), np.zeros((1, 5)), 1)

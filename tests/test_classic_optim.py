@@ -96,7 +96,9 @@ def test_backward_propagation_matches_autodiff_and_finite_differences(rng):
     X = rng.standard_normal((2, 9))
     Y = (rng.random((1, 9)) > 0.5).astype(float)
     AL, cache = optim.forward_propagation(X, params)
-    grads = optim.backward_propagation(X, Y, cache, params)
+    assert len(cache) == 12  # the course's (z1, a1, W1, b1, ..., z3, a3, W3, b3)
+    np.testing.assert_array_equal(cache[9], AL)
+    grads = optim.backward_propagation(X, Y, cache)
 
     tensors = {k: Tensor(v, requires_grad=True) for k, v in params.items()}
     A = Tensor(X)
@@ -132,3 +134,8 @@ def test_he_initialization_and_errors():
     X, Y = make_moons(20)
     with pytest.raises(ValueError, match="optimizer must be 'gd', 'momentum' or 'adam'"):
         optim.model(X, Y, [2, 3, 1], optimizer="sgd", num_epochs=1)
+    with pytest.raises(ValueError, match=r"optim.model: expected layers_dims \[n_x=2, ..., 1\] for "
+                                         r"X of shape \(2, 20\), got \[3, 3, 1\]"):
+        optim.model(X, Y, [3, 3, 1], optimizer="adam", num_epochs=1)
+    with pytest.raises(ValueError, match=r"optim.model: .*pass X.T"):
+        optim.model(X.T, Y, [20, 3, 1], optimizer="adam", num_epochs=1)

@@ -107,5 +107,10 @@ def test_update_and_errors(rng):
     np.testing.assert_allclose(new["W1"], params["W1"] - 0.5)
     with pytest.raises(ValueError, match=r"expected X of shape \(2, m\)"):
         shallow.forward_propagation(np.zeros((3, 4)), params)
-    with pytest.raises(ValueError, match="same m"):
+    with pytest.raises(ValueError, match=r"layer_sizes: .*got X \(2, 4\) and Y \(1, 5\); one 0/1 "
+                                         r"label per column"):
         shallow.layer_sizes(np.zeros((2, 4)), np.zeros((1, 5)))
+    X = rng.standard_normal((2, 4))
+    _, cache = shallow.forward_propagation(X, params)
+    with pytest.raises(ValueError, match=r"backward_propagation: .*Y \(4,\); use Y.reshape"):
+        shallow.backward_propagation(params, cache, X, np.ones(4))

@@ -38,7 +38,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep test output clean
         pass
 
-    def do_GET(self) -> None:  # routes: /good/<f>, /bad/<f>, /cut/<f>, /500/<f>, /404/<f>
+    def do_GET(self) -> None:  # routes /<mode>/<f>: good bad big cut 500 404
         self.hits.append(self.path)
         _, mode, name = self.path.split("/", 2)
         body = self.files.get(name)
@@ -47,6 +47,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if mode == "bad":  # same size, one byte changed: only the sha256 can tell
             body = body[:100] + bytes([body[100] ^ 0xFF]) + body[101:]
+        if mode == "big":  # another, larger file (e.g. an HTML error page of 3 MB)
+            body = body * 300
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(body)))
@@ -164,6 +166,10 @@ def test_checksum_mismatch_is_reported_and_nothing_stored(server, tmp_path):
         dataset_files("mnist", tmp_path, base_url=f"{server}/bad", files=[SMALL],
                       progress=False)
     assert _leftovers(tmp_path / "mnist") == []
+    with pytest.raises(ChecksumError, match=r"sends more than the registered 4542 bytes"):
+        dataset_files("mnist", tmp_path, base_url=f"{server}/big", files=[SMALL],
+                      progress=False)
+    assert not (tmp_path / "mnist").exists()
 
 
 def test_transfer_cut_off_leaves_no_partial_file(server, tmp_path):

@@ -89,6 +89,7 @@ def test_errors_are_clear():
 def test_edge_detectors_and_display_mapping(rng):
     assert [n for n in kernels.list_kernels() if kernels.is_edge_detector(n)] == [
         "laplacian", "outline", "prewitt-x", "prewitt-y", "sobel-x", "sobel-y"]
+    assert not kernels.is_edge_detector(np.array([[0.1, 0.2], [0.0, 0.0]]))
     y = rng.standard_normal((20, 20))
     mag = kernels.for_display(y, magnitude=True)
     p99 = np.percentile(np.abs(y), 99)

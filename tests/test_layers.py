@@ -214,3 +214,38 @@ def test_weights_seeded_and_glorot():
     assert np.array_equal(a.kernel.data, b.kernel.data)
     assert np.abs(a.kernel.data).max() <= np.sqrt(6 / 10)
     assert np.array_equal(a.bias.data, np.zeros(6, np.float32))
+
+
+@pytest.mark.parametrize(
+    ("make", "shape"),
+    [
+        (lambda act: layers.Dense(6, activation=act), (5, 4)),
+        (lambda act: layers.Dense(6, activation=act, use_bias=False), (5, 4)),
+        (lambda act: layers.Conv2D(3, 3, activation=act), (2, 6, 5, 1)),
+        (lambda act: layers.Conv2D(4, 2, strides=2, padding="same", activation=act), (2, 7, 6, 5)),
+        (lambda act: layers.Conv2D(2, 3, activation=act, use_bias=False), (2, 5, 5, 2)),
+    ],
+)
+def test_fused_relu_layers_equal_the_unfused_composition(make, shape, rng):
+    # activation="relu" runs one fused primitive; the same weights through the plain
+    # layer plus F.relu must give the same output and the same gradients (random upstream).
+    fused, plain = make("relu"), make(None)
+    x = rng.normal(size=shape)
+    y = fused(Tensor(x))
+    plain(Tensor(x))  # build
+    for a, b in zip(plain.weights, fused.weights, strict=True):
+        a.data = b.data.copy()
+    xt = Tensor(x, requires_grad=True)
+    xf = Tensor(x, requires_grad=True)
+    y = fused(xf)
+    y_ref = nm.functional.relu(plain(xt))
+    assert type(y._ctx).__name__ in ("Affine", "Conv2D") or fused.use_bias is False
+    assert np.min(np.abs(plain(Tensor(x)).data)) > 1e-6  # no pre-activation at the kink
+    np.testing.assert_allclose(y.data, y_ref.data, rtol=1e-12, atol=1e-12)
+    g = rng.normal(size=y.shape)
+    y.backward(g)
+    y_ref.backward(g)
+    np.testing.assert_allclose(xf.grad, xt.grad, rtol=1e-12, atol=1e-12)
+    for a, b in zip(plain.weights, fused.weights, strict=True):
+        np.testing.assert_allclose(b.grad, a.grad, rtol=1e-12, atol=1e-12)
+    assert np.any(y.data == 0) and np.any(y.data > 0)  # the ReLU both cut and passed

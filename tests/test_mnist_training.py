@@ -65,4 +65,5 @@ def test_keras_convnet_on_a_subset(mnist):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_train, y_train[:12000], epochs=3, batch_size=128, seed=0, verbose=0)
     _, test_acc = model.evaluate(x_test, y_test[:2000], batch_size=500, verbose=0)
-    assert test_acc >= 0.93, f"test accuracy {test_acc:.4f} < 0.93 after 3 epochs on 12k images"
+    # measured 0.9565 (seed 0, 1 BLAS thread); the full 60k run reaches 0.991 (examples/)
+    assert test_acc >= 0.945, f"test accuracy {test_acc:.4f} < 0.945 after 3 epochs on 12k images"

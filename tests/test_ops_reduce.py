@@ -108,3 +108,9 @@ def test_mean_of_an_integer_tensor_is_exact_float64():
     assert y.dtype == np.float64
     np.testing.assert_array_equal(y.data, [1.0, 4.0])
     assert Tensor(np.arange(6)).mean().item() == 2.5
+
+
+def test_mean_over_zero_elements_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"^mean: cannot average over zero elements.*\(0, 3\)"):
+        Tensor(np.ones((0, 3))).mean(axis=0)
+    np.testing.assert_array_equal(Tensor(np.ones((0, 3))).mean(axis=1).data, np.ones(0))

@@ -73,6 +73,7 @@ def test_file_is_plain_safetensors_with_json_config(tmp_path):
         config = json.loads(f.metadata()["nnmath"])
     assert keys == {"weights/1/kernel", "weights/1/bias", "weights/5/kernel", "weights/5/bias"}
     assert [s["class_name"] for s in config["model"]["layers"]][:2] == ["Input", "Conv2D"]
+    assert config["model"]["seed"] == 0 and config["model"]["init_seed"] == 0  # recorded
     assert config["compile"]["loss"]["class_name"] == "sparse_categorical_crossentropy"
     again = nm.load_model(path)
     assert again.preprocessing == {

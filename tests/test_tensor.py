@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import nnmath
-from nnmath import Tensor, tensor
+from nnmath import Tensor
 from nnmath import functional as F
+from nnmath.tensor import tensor
 
 
 @pytest.mark.parametrize(
@@ -150,3 +151,32 @@ def test_truth_value_and_float_of_one_element_tensors():
             bool(t)
     with pytest.raises(ValueError, match=r"one-element tensor, got shape \(2,\)"):
         float(Tensor(np.ones(2)))
+
+
+_OTHERS = {
+    "python float": lambda: 0.7, "python int": lambda: 3, "np.float64 scalar": lambda: np.log(2.0),
+    "float64 array": lambda: np.full(3, 0.5), "int array": lambda: np.arange(1, 4),
+    "bool array": lambda: np.array([True, True, True]), "list": lambda: [0.5, 1.5, 2.0],
+    "int tensor": lambda: Tensor(np.arange(1, 4)), "float64 0-d array": lambda: np.array(0.25),
+}
+_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b, "**": lambda a, b: a**b, "maximum": F.maximum,
+    "where": lambda a, b: F.where(np.array([True, False, True]), a, b),
+    "concat": lambda a, b: F.concat([_flat(a), _flat(b)]),
+}
+
+
+def _flat(v):
+    return v.reshape(-1) if isinstance(v, Tensor) else np.ravel(v)
+
+
+@pytest.mark.parametrize("op", list(_OPS), ids=list(_OPS))
+@pytest.mark.parametrize("other", list(_OTHERS), ids=list(_OTHERS))
+def test_float32_survives_every_kind_of_other_operand(op, other, rng):
+    x = Tensor(rng.uniform(0.5, 2.0, 3).astype(np.float32), requires_grad=True)
+    fn = _OPS[op]
+    for y in (fn(x, _OTHERS[other]()), fn(_OTHERS[other](), x)):
+        assert y.dtype == np.float32, (op, other, y.dtype)
+        y.backward(np.ones(y.shape, np.float32))
+        assert x.grad.dtype == np.float32

@@ -23,7 +23,7 @@ from . import functional  # noqa: E402
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .autograd import enable_grad, is_grad_enabled, no_grad  # noqa: E402
 from .gradcheck import gradcheck  # noqa: E402
-from .tensor import Tensor, tensor  # noqa: E402
+from .tensor import Tensor  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -49,7 +49,6 @@ __all__ = [
     "load_model",
     "no_grad",
     "set_num_threads",
-    "tensor",
 ]
 
 

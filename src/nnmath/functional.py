@@ -46,13 +46,19 @@ def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     give float64, as in NumPy.
 
     Raises:
-        ValueError: ``axis`` out of range for ``x`` (names the shape).
+        ValueError: ``axis`` out of range for ``x``, or no elements to average (names the
+            shape).
 
     Example: ``mean(Tensor([[1.0, 2.0], [3.0, 5.0]]), axis=0)`` -> ``[2.0, 3.5]``.
     """
     x = _tensor(x)
     axes = normalize_axis(axis, x.shape, "mean")
     n = x.size if axes is None else math.prod(x.shape[a] for a in axes)
+    if n == 0:
+        raise ValueError(
+            f"mean: cannot average over zero elements (tensor of shape {x.shape}, axis "
+            f"{axis!r}); the mean of nothing is undefined"
+        )
     total = x.sum(axis=axes, keepdims=keepdims)
     if x.dtype.kind != "f":
         return total / n  # integer sum / integer n: exact true division in float64

@@ -12,9 +12,10 @@ with its local derivative, so the chain rule can be read off node by node::
 
 Intermediate nodes are named ``u, v, w, ...`` in evaluation order (skipping the variables'
 names) and the output ``J``. Constants are not nodes: they appear in their node's formula.
-The picture is written without Graphviz: :meth:`ComputationGraph.to_svg` writes the SVG
-text itself (layered layout, inputs left, output right) and ``.save("g.png")`` draws the same
-layout with matplotlib (imported only then).
+The picture is written without Graphviz (drawing code in ``nnmath.graph_draw``):
+:meth:`ComputationGraph.to_svg` writes the SVG text itself (layered layout, inputs left,
+output right) and ``.save("g.png")`` draws the same layout with matplotlib (imported only
+then).
 """
 
 from __future__ import annotations

@@ -151,7 +151,29 @@ class Tensor:
 
     # ----------------------------------------------------------------- autodiff
     def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
-        """Accumulate ``d self / d x`` (times ``grad``) into ``x.grad`` for every leaf ``x``."""
+        """Accumulate ``d self / d x`` (times ``grad``) into ``x.grad`` for every leaf ``x``.
+
+        Formula: ``x.grad += grad^T (d self / d x)``, by one reverse pass over the graph
+        (iterative, so a chain of 100 000 ops is fine); gradients add up over calls until
+        ``zero_grad()``, and a tensor used twice gets the sum of both paths.
+
+        Args:
+            grad: the upstream gradient ``dL/dself``, of ``self``'s shape; may be omitted
+                for a one-element tensor (then 1).
+            retain_graph: keep the graph so that a second ``backward`` can run through it;
+                by default it is freed (activations released) as the pass goes.
+
+        Raises:
+            RuntimeError: ``self`` does not require grad, ``grad`` is missing for a
+                non-scalar, or the graph was already freed by an earlier ``backward``.
+            ValueError: ``grad`` has the wrong shape.
+            TypeError: an integer tensor was set to require a gradient.
+
+        Example:
+            >>> x = Tensor([1.0, 2.0], requires_grad=True)
+            >>> (x * x).sum().backward(); x.grad
+            array([2., 4.], dtype=float32)
+        """
         autograd.backward(self, grad, retain_graph=retain_graph)
 
     def zero_grad(self) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = [
+    "cross_entropy",
     "image2vector",
     "l1_loss",
     "l2_loss",
@@ -181,6 +182,62 @@ def l2_loss(yhat: ArrayLike, y: ArrayLike) -> float:
     _check_same_shape("l2_loss", yhat, y)
     d = (y - yhat).ravel()
     return float(d @ d)
+
+
+def cross_entropy(A: ArrayLike, Y: ArrayLike, *, where: str = "cross_entropy") -> float:
+    """Mean binary cross-entropy of sigmoid outputs ``A`` against 0/1 labels ``Y``.
+
+    The cost of every classifier in :mod:`nnmath.classic` (logistic, shallow, deep); defined
+    here once.
+
+    Formula: ``J = -(1/m) sum(Y log A + (1 - Y) log(1 - A))`` over all entries, ``m`` the
+    number of columns (samples). Derivative: ``dJ/dA = -(1/m) (Y / A - (1 - Y) / (1 - A))``,
+    and through ``A = sigmoid(Z)``: ``dJ/dZ = (1/m) (A - Y)``, the ``dZ = A - Y`` of the
+    backward passes (which carry the ``1/m`` in ``dW`` and ``db``).
+
+    Args:
+        A: predictions in (0, 1), shape ``(n_y, m)``.
+        Y: labels of the same shape.
+        where: the caller's name, used in the error message.
+
+    Returns:
+        ``J`` as a float.
+
+    Raises:
+        ValueError: ``A`` and ``Y`` differ in shape, or are not 2-D.
+
+    Example:
+        >>> round(cross_entropy(np.array([[0.8, 0.1]]), np.array([[1, 0]])), 6)
+        0.164252
+    """
+    A, Y = _f64(A), _f64(Y)
+    if A.ndim != 2 or A.shape != Y.shape:
+        raise ValueError(
+            f"{where}: expected predictions and labels of one shape (n_y, m) (samples are "
+            f"columns), got {A.shape} and {Y.shape}; reshape the labels with Y.reshape(1, -1)"
+        )
+    return -float(np.sum(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))) / A.shape[1]
+
+
+def check_labels(where: str, X: np.ndarray, Y: np.ndarray) -> None:
+    """Validate labels ``Y`` ``(1, m)`` for data ``X`` ``(n_x, m)`` (samples are columns).
+
+    Raises:
+        ValueError: with the likely fix: ``Y.reshape(1, -1)`` for a flat label vector, ``X.T``
+            when ``X`` has the samples as rows.
+    """
+    if X.ndim == 2 and Y.shape == (1, X.shape[1]):
+        return
+    if X.ndim == 2 and Y.size == X.shape[1]:
+        fix = "use Y.reshape(1, -1)"
+    elif X.ndim == 2 and Y.size == X.shape[0]:
+        fix = "X seems to hold the samples as rows; pass X.T (samples are columns)"
+    else:
+        fix = "one 0/1 label per column (sample) of X"
+    raise ValueError(
+        f"{where}: expected X of shape (n_x, m) and Y of shape (1, m), got X {X.shape} and "
+        f"Y {Y.shape}; {fix}"
+    )
 
 
 def _check_same_shape(where: str, yhat: np.ndarray, y: np.ndarray) -> None:

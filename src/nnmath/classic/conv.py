@@ -58,6 +58,24 @@ def _check_nhwc(where: str, A: np.ndarray) -> None:
         )
 
 
+def _hparams(where: str, hparameters: dict[str, int], keys: tuple[str, str]) -> tuple[int, int]:
+    missing = [k for k in keys if k not in hparameters]
+    if missing:
+        raise ValueError(
+            f"{where}: hparameters needs the keys {list(keys)}, got {hparameters!r}; e.g. "
+            f"{{{keys[0]!r}: 2, {keys[1]!r}: 1}}"
+        )
+    return int(hparameters[keys[0]]), int(hparameters[keys[1]])
+
+
+def _check_upstream(where: str, g: np.ndarray, shape: tuple[int, ...]) -> None:
+    if np.shape(g) != shape:
+        raise ValueError(
+            f"{where}: expected an upstream gradient of the forward output's shape {shape}, "
+            f"got {np.shape(g)}"
+        )
+
+
 def zero_pad(X: np.ndarray, pad: int) -> np.ndarray:
     """Pad height and width of a batch ``(m, n_H, n_W, n_C)`` with ``pad`` zeros on each side.
 
@@ -133,7 +151,7 @@ def conv_forward(
             f"conv_forward: filters {W.shape} expect (f, f, {A_prev.shape[3]}, n_C) for input "
             f"of shape {A_prev.shape}"
         )
-    stride, pad = int(hparameters["stride"]), int(hparameters["pad"])
+    stride, pad = _hparams("conv_forward", hparameters, ("stride", "pad"))
     m, n_H_prev, n_W_prev, _ = A_prev.shape
     n_H = _out_size("conv_forward", n_H_prev, f, pad, stride)
     n_W = _out_size("conv_forward", n_W_prev, f, pad, stride)
@@ -163,9 +181,12 @@ def conv_backward(
     """
     _check_method("conv_backward", method)
     A_prev, W, b, hparameters = cache
-    stride, pad = int(hparameters["stride"]), int(hparameters["pad"])
+    stride, pad = _hparams("conv_backward", hparameters, ("stride", "pad"))
     f, _, n_C_prev, n_C = W.shape
-    m, n_H, n_W, _ = dZ.shape
+    n_H = (A_prev.shape[1] - f + 2 * pad) // stride + 1
+    n_W = (A_prev.shape[2] - f + 2 * pad) // stride + 1
+    _check_upstream("conv_backward", dZ, (A_prev.shape[0], n_H, n_W, n_C))
+    m = A_prev.shape[0]
     a = zero_pad(A_prev, pad)
     da = np.zeros_like(a)
     if method == "vectorized":
@@ -207,7 +228,7 @@ def pool_forward(
         raise ValueError(f"pool_forward: mode must be 'max' or 'average', got {mode!r}")
     A_prev = np.asarray(A_prev, dtype=np.float64)
     _check_nhwc("pool_forward", A_prev)
-    f, stride = int(hparameters["f"]), int(hparameters["stride"])
+    f, stride = _hparams("pool_forward", hparameters, ("f", "stride"))
     m, n_H_prev, n_W_prev, n_C = A_prev.shape
     n_H = _out_size("pool_forward", n_H_prev, f, 0, stride)
     n_W = _out_size("pool_forward", n_W_prev, f, 0, stride)
@@ -256,8 +277,10 @@ def pool_backward(
     if mode not in ("max", "average"):
         raise ValueError(f"pool_backward: mode must be 'max' or 'average', got {mode!r}")
     A_prev, hparameters = cache
-    f, stride = int(hparameters["f"]), int(hparameters["stride"])
-    _, n_H, n_W, _ = dA.shape
+    f, stride = _hparams("pool_backward", hparameters, ("f", "stride"))
+    n_H = (A_prev.shape[1] - f) // stride + 1
+    n_W = (A_prev.shape[2] - f) // stride + 1
+    _check_upstream("pool_backward", dA, (A_prev.shape[0], n_H, n_W, A_prev.shape[3]))
     dA_prev = np.zeros(A_prev.shape)
     if method == "vectorized":
         hs, ws = stride * (n_H - 1) + 1, stride * (n_W - 1) + 1

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .basics import sigmoid
+from . import shallow
+from .basics import check_labels, cross_entropy, sigmoid
 
 __all__ = [
     "accuracy",
@@ -53,13 +54,7 @@ def initialize_parameters(n_x: int, n_h: int, n_y: int, seed: int | None = 1) ->
     Formula: ``W1 = 0.01 randn(n_h, n_x)``, ``b1 = 0``, ``W2 = 0.01 randn(n_y, n_h)``,
     ``b2 = 0`` from ``np.random.RandomState(seed)`` (the course's ``np.random.seed(1)``).
     """
-    rs = np.random.RandomState(seed)
-    return {
-        "W1": rs.randn(n_h, n_x) * 0.01,
-        "b1": np.zeros((n_h, 1)),
-        "W2": rs.randn(n_y, n_h) * 0.01,
-        "b2": np.zeros((n_y, 1)),
-    }
+    return shallow.initialize_parameters(n_x, n_h, n_y, seed=seed)  # same scheme, seed 1
 
 
 def initialize_parameters_deep(
@@ -101,7 +96,22 @@ def initialize_parameters_deep(
 
 
 def linear_forward(A: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, LinearCache]:
-    """``Z = W A + b``. Returns ``(Z, (A, W, b))``. Shape: ``(n_l, n_{l-1}) x (n_{l-1}, m)``."""
+    """The linear part of a layer.
+
+    Formula: ``Z = W A + b`` (``b`` broadcast over the columns).
+
+    Returns:
+        ``(Z, linear_cache)`` with ``linear_cache = (A, W, b)``.
+
+    Raises:
+        ValueError: ``A`` is not ``(n_{l-1}, m)`` for ``W`` ``(n_l, n_{l-1})``.
+
+    Shape: W ``(n_l, n_{l-1})``, A ``(n_{l-1}, m)``, b ``(n_l, 1)`` -> Z ``(n_l, m)``.
+
+    Example:
+        >>> Z, _ = linear_forward(np.ones((3, 2)), np.ones((1, 3)), np.zeros((1, 1))); Z
+        array([[3., 3.]])
+    """
     if A.ndim != 2 or W.shape[1] != A.shape[0]:
         raise ValueError(
             f"linear_forward: W of shape {W.shape} needs A of shape ({W.shape[1]}, m), got "
@@ -111,12 +121,12 @@ def linear_forward(A: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[np.ndar
 
 
 def relu_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    """``dZ = dA * [Z > 0]``."""
+    """Backward of relu. Formula: ``dZ = dA * [Z > 0]`` (0 at ``Z = 0``, as the course)."""
     return np.where(Z > 0, dA, 0.0)
 
 
 def sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    """``dZ = dA * s (1 - s)`` with ``s = sigmoid(Z)``."""
+    """Backward of sigmoid. Formula: ``dZ = dA * s (1 - s)`` with ``s = sigmoid(Z)``."""
     s = sigmoid(Z)
     return dA * s * (1 - s)
 
@@ -124,7 +134,20 @@ def sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
 def linear_activation_forward(
     A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str
 ) -> tuple[np.ndarray, Cache]:
-    """LINEAR -> ACTIVATION (``"relu"`` or ``"sigmoid"``). Returns ``(A, (linear_cache, Z))``."""
+    """One layer: LINEAR -> ACTIVATION.
+
+    Formula: ``Z = W A_prev + b``; ``A = relu(Z)`` or ``A = sigmoid(Z)``.
+
+    Args:
+        A_prev: ``(n_{l-1}, m)``; W: ``(n_l, n_{l-1})``; b: ``(n_l, 1)``;
+        activation: ``"relu"`` or ``"sigmoid"``.
+
+    Returns:
+        ``(A, cache)`` with ``cache = (linear_cache, activation_cache) = ((A_prev, W, b), Z)``.
+
+    Raises:
+        ValueError: unknown activation or shapes that do not fit.
+    """
     Z, linear_cache = linear_forward(A_prev, W, b)
     if activation == "relu":
         A = np.maximum(Z, 0.0)
@@ -139,7 +162,20 @@ def linear_activation_forward(
 
 
 def l_model_forward(X: np.ndarray, parameters: Params) -> tuple[np.ndarray, list[Cache]]:
-    """[LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID. Returns ``(AL, caches)`` (one per layer)."""
+    """Forward pass: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
+
+    Formula: ``A[0] = X``; ``A[l] = relu(W[l] A[l-1] + b[l])`` for ``l < L``;
+    ``AL = sigmoid(W[L] A[L-1] + b[L])``.
+
+    Returns:
+        ``(AL, caches)``: AL ``(n_L, m)`` and one :func:`linear_activation_forward` cache per
+        layer.
+
+    Example:
+        >>> AL, caches = l_model_forward(np.ones((5, 4)), initialize_parameters_deep([5, 3, 1]))
+        >>> AL.shape, len(caches)
+        ((1, 4), 2)
+    """
     L = len(parameters) // 2
     A = np.asarray(X, dtype=np.float64)
     caches = []
@@ -152,19 +188,25 @@ def l_model_forward(X: np.ndarray, parameters: Params) -> tuple[np.ndarray, list
 
 
 def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
-    """Cross-entropy: ``J = -(1/m) (Y log(AL)^T + (1 - Y) log(1 - AL)^T)``."""
-    if AL.shape != Y.shape:
-        raise ValueError(f"compute_cost: AL and Y must have one shape, got {AL.shape}, {Y.shape}")
-    m = Y.shape[1]
-    return float(
-        ((1.0 / m) * (-np.dot(Y, np.log(AL).T) - np.dot(1 - Y, np.log(1 - AL).T))).item()
-    )
+    """Cross-entropy cost (:func:`nnmath.classic.basics.cross_entropy`).
+
+    Formula: ``J = -(1/m) (Y log(AL)^T + (1 - Y) log(1 - AL)^T)``.
+
+    Raises:
+        ValueError: ``AL`` and ``Y`` differ in shape.
+    """
+    return cross_entropy(AL, Y, where="deep.compute_cost")
 
 
 def linear_backward(
     dZ: np.ndarray, cache: LinearCache, need_dA_prev: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """``dW = (1/m) dZ A_prev^T``, ``db = (1/m) sum_rows dZ``, ``dA_prev = W^T dZ``.
+    """Backward of the linear part of a layer.
+
+    Formula: ``dW = (1/m) dZ A_prev^T``, ``db = (1/m) sum_rows dZ``, ``dA_prev = W^T dZ``.
+
+    Returns:
+        ``(dA_prev, dW, db)`` with the shapes of ``A_prev``, ``W`` and ``b``.
 
     ``need_dA_prev=False`` skips ``dA_prev`` (returned as None): the first layer's ``dA0`` is
     the costliest product of the cat models and training never uses it.
@@ -180,7 +222,17 @@ def linear_backward(
 def linear_activation_backward(
     dA: np.ndarray, cache: Cache, activation: str, need_dA_prev: bool = True
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """Backward of LINEAR -> ACTIVATION. Returns ``(dA_prev, dW, db)``."""
+    """Backward of LINEAR -> ACTIVATION.
+
+    Formula: ``dZ = dA * g'(Z)`` (:func:`relu_backward` or :func:`sigmoid_backward`), then
+    :func:`linear_backward`.
+
+    Returns:
+        ``(dA_prev, dW, db)``.
+
+    Raises:
+        ValueError: unknown activation.
+    """
     linear_cache, Z = cache
     if activation == "relu":
         dZ = relu_backward(dA, Z)
@@ -199,12 +251,23 @@ def l_model_backward(
 ) -> dict[str, np.ndarray]:
     """Backward pass of the L-layer model.
 
+    Formula: ``dAL = -(Y / AL - (1 - Y) / (1 - AL))``, then :func:`linear_activation_backward`
+    from layer L (sigmoid) down to layer 1 (relu).
+
+    Raises:
+        ValueError: ``Y`` does not hold one label per column of ``AL``.
+
     Returns:
         ``grads`` with ``"dA0" .. "dA{L-1}"``, ``"dW1" .. "dWL"``, ``"db1" .. "dbL"``
         (``"dA0"`` omitted when ``need_dA0=False``).
     """
     L = len(caches)
-    Y = Y.reshape(AL.shape)
+    if np.size(Y) != AL.size:
+        raise ValueError(
+            f"l_model_backward: expected Y with one label per column of AL {AL.shape}, got "
+            f"shape {np.shape(Y)}"
+        )
+    Y = np.reshape(Y, AL.shape)
     dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
     grads: dict[str, np.ndarray] = {}
     for l in range(L, 0, -1):
@@ -222,8 +285,13 @@ def l_model_backward(
 def update_parameters(
     parameters: Params, grads: dict[str, np.ndarray], learning_rate: float
 ) -> Params:
-    """Gradient descent: ``W[l] := W[l] - learning_rate dW[l]``, same for ``b`` (new dict)."""
-    return {k: parameters[k] - learning_rate * grads["d" + k] for k in parameters}
+    """Gradient descent: ``W[l] := W[l] - learning_rate dW[l]``, same for ``b`` (new dict).
+
+    Example:
+        >>> update_parameters({"W1": np.ones((1, 1))}, {"dW1": np.ones((1, 1))}, 0.1)["W1"]
+        array([[0.9]])
+    """
+    return shallow.update_parameters(parameters, grads, learning_rate)
 
 
 def _train(
@@ -245,11 +313,7 @@ def _train(
     """
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
-    if Y.shape != (1, X.shape[1]):
-        raise ValueError(
-            f"deep model: expected Y of shape (1, {X.shape[1]}) for X of shape {X.shape}, got "
-            f"{Y.shape}; use Y.reshape(1, -1)"
-        )
+    check_labels("deep model", X, Y)
     if method not in ("direct", "gram"):
         raise ValueError(f"deep model: method must be 'direct' or 'gram', got {method!r}")
     costs: list[float] = []

@@ -131,7 +131,7 @@ def forward_propagation_n(
     Formula: ``J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL))``.
     """
     AL, caches = deep.l_model_forward(X, parameters)
-    return deep.compute_cost(AL, np.asarray(Y, dtype=np.float64)), caches
+    return deep.compute_cost(AL, _labels(Y, AL)), caches
 
 
 def backward_propagation_n(
@@ -139,7 +139,18 @@ def backward_propagation_n(
 ) -> dict[str, np.ndarray]:
     """Hand-derived gradients of :func:`forward_propagation_n` (``dW1``, ``db1``, ...)."""
     AL, caches = deep.l_model_forward(X, parameters)
-    return deep.l_model_backward(AL, np.asarray(Y, dtype=np.float64), caches)
+    return deep.l_model_backward(AL, _labels(Y, AL), caches)
+
+
+def _labels(Y: np.ndarray, AL: np.ndarray) -> np.ndarray:
+    """Labels as a row ``(1, m)``: the course passes them as ``np.array([1, 1, 0])``."""
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.size != AL.size:
+        raise ValueError(
+            f"gradcheck: expected one label per sample ({AL.size}, the columns of X), got Y of "
+            f"shape {Y.shape}"
+        )
+    return Y.reshape(AL.shape)
 
 
 def gradient_check_n(

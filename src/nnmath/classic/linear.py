@@ -57,13 +57,7 @@ def predict(X: ArrayLike, w: ArrayLike, b: float) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim == 1:
         X = X[:, None]
-    w = np.asarray(w, dtype=np.float64).reshape(-1)
-    if X.shape[1] != w.shape[0]:
-        raise ValueError(
-            f"linear.predict: X has {X.shape[1]} features (shape {X.shape}) but w has "
-            f"{w.shape[0]} weights"
-        )
-    return X @ w + b
+    return X @ _weights("linear.predict", X, w) + b
 
 
 def compute_cost(X: ArrayLike, y: ArrayLike, w: ArrayLike, b: float) -> float:
@@ -72,8 +66,7 @@ def compute_cost(X: ArrayLike, y: ArrayLike, w: ArrayLike, b: float) -> float:
     Formula: ``J(w, b) = 1/(2m) sum_i (x_i w + b - y_i)^2``.
     """
     X, y = _check_xy("linear.compute_cost", X, y)
-    r = predict(X, w, b) - y
-    return float(r @ r) / (2 * X.shape[0])
+    return _cost_and_gradients(X, y, _weights("linear.compute_cost", X, w), b)[0]
 
 
 def compute_gradients(
@@ -87,9 +80,31 @@ def compute_gradients(
         ``(dw, db)``: ``(n,)`` and a float.
     """
     X, y = _check_xy("linear.compute_gradients", X, y)
-    r = predict(X, w, b) - y
+    _, dw, db = _cost_and_gradients(X, y, _weights("linear.compute_gradients", X, w), b)
+    return dw, db
+
+
+def _weights(where: str, X: np.ndarray, w: ArrayLike) -> np.ndarray:
+    w = np.asarray(w, dtype=np.float64).reshape(-1)
+    if w.shape[0] != X.shape[1]:
+        raise ValueError(
+            f"{where}: X has {X.shape[1]} features (shape {X.shape}) but w has {w.shape[0]} "
+            "weights; pass one weight per column of X"
+        )
+    return w
+
+
+def _cost_and_gradients(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float
+) -> tuple[float, np.ndarray, float]:
+    """``(J, dJ/dw, dJ/db)`` for validated float64 arrays: the formulas live here only.
+
+    Formula: ``r = X w + b - y``; ``J = r.r / (2m)``; ``dJ/dw = X^T r / m``;
+    ``dJ/db = sum(r) / m``.
+    """
     m = X.shape[0]
-    return (X.T @ r) / m, float(r.sum()) / m
+    r = X @ w + b - y
+    return float(r @ r) / (2 * m), (X.T @ r) / m, float(r.sum()) / m
 
 
 def fit_normal_equation(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, float]:
@@ -168,14 +183,13 @@ def fit_gradient_descent(
         ValueError: mismatched shapes, or the cost diverged (learning rate too large).
     """
     X, y = _check_xy("fit_gradient_descent", X, y)
-    m, n = X.shape
-    w = np.zeros(n) if w0 is None else np.array(w0, dtype=np.float64).reshape(n)
+    n = X.shape[1]
+    w = np.zeros(n) if w0 is None else _weights("fit_gradient_descent", X, w0).copy()
     b = float(b0)
     costs = []
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(num_iterations + 1):
-            r = X @ w + b - y
-            cost = float(r @ r) / (2 * m)
+            cost, dw, db = _cost_and_gradients(X, y, w, b)
             costs.append(cost)
             if not np.isfinite(cost):
                 raise ValueError(
@@ -184,8 +198,8 @@ def fit_gradient_descent(
                     "standardize the features)"
                 )
             if i < num_iterations:
-                w -= learning_rate * (X.T @ r) / m
-                b -= learning_rate * float(r.sum()) / m
+                w -= learning_rate * dw
+                b -= learning_rate * db
     return w, b, costs
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .basics import sigmoid
+from .basics import check_labels, cross_entropy, sigmoid
 
 __all__ = [
     "initialize_with_zeros",
@@ -36,15 +36,12 @@ __all__ = [
 def _check(where: str, w: np.ndarray, X: np.ndarray, Y: np.ndarray | None = None) -> None:
     if X.ndim != 2:
         raise ValueError(f"{where}: expected X of shape (n_x, m), got shape {X.shape}")
+    if Y is not None:
+        check_labels(where, X, Y)
     if w.shape != (X.shape[0], 1):
         raise ValueError(
             f"{where}: expected w of shape ({X.shape[0]}, 1) for X of shape {X.shape}, got "
             f"{w.shape}; samples are the columns of X (flatten images to (n_x, m))"
-        )
-    if Y is not None and Y.shape != (1, X.shape[1]):
-        raise ValueError(
-            f"{where}: expected Y of shape (1, {X.shape[1]}), got {Y.shape}; "
-            "use Y.reshape(1, -1)"
         )
 
 
@@ -89,7 +86,7 @@ def propagate(
     _check("propagate", w, X, Y)
     m = X.shape[1]
     A = sigmoid(np.dot(w.T, X) + b)  # (1, m)
-    cost = -(np.log(A) @ Y.T + np.log(1.0 - A) @ (1.0 - Y).T).item() / m
+    cost = cross_entropy(A, Y, where="propagate")
     dZ = A - Y
     grads = {"dw": np.dot(X, dZ.T) / m, "db": float(dZ.sum()) / m}
     return grads, cost
@@ -165,7 +162,7 @@ def _optimize_gram(
         A = sigmoid(z0 + np.dot(c, G) + b)
         dZ = A - Y
         if i % 100 == 0:
-            cost = -(np.log(A) @ Y.T + np.log(1.0 - A) @ (1.0 - Y).T).item() / m
+            cost = cross_entropy(A, Y, where="optimize")
             costs.append(cost)
             if print_cost:
                 print(f"Cost after iteration {i}: {cost:f}")

@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
-from .basics import sigmoid
+from . import shallow
+from .basics import check_labels, sigmoid
 
 __all__ = [
     "accuracy",
@@ -72,7 +74,7 @@ def _num_layers(parameters: Params) -> int:
 
 def update_parameters_with_gd(parameters: Params, grads: Params, learning_rate: float) -> Params:
     """Plain gradient step: ``W := W - alpha dW``, ``b := b - alpha db`` (new dict)."""
-    return {k: parameters[k] - learning_rate * grads["d" + k] for k in parameters}
+    return shallow.update_parameters(parameters, grads, learning_rate)
 
 
 def random_mini_batches(
@@ -186,20 +188,28 @@ def initialize_parameters(layer_dims: list[int], seed: int | None = 3) -> Params
     return params
 
 
-def forward_propagation(X: np.ndarray, parameters: Params) -> tuple[np.ndarray, list[np.ndarray]]:
-    """[LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
+def forward_propagation(
+    X: np.ndarray, parameters: Params
+) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """[LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID, caching as the course's helper does.
+
+    Formula: ``Z[l] = W[l] A[l-1] + b[l]``; ``A[l] = relu(Z[l])``, ``AL = sigmoid(Z[L])``.
 
     Returns:
-        ``(AL, cache)`` with ``cache = [A0 = X, A1, ..., AL]`` (what backward needs).
+        ``(AL, cache)`` with ``cache = (Z1, A1, W1, b1, ..., ZL, AL, WL, bL)`` (for the
+        [2, 5, 2, 1] network the course's ``(z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)``).
+
+    Shape: X ``(n_x, m)`` -> AL ``(1, m)``.
     """
     L = _num_layers(parameters)
     A = X
-    cache = [X]
+    cache: list[np.ndarray] = []
     for l in range(1, L + 1):
-        Z = np.dot(parameters[f"W{l}"], A) + parameters[f"b{l}"]
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        Z = np.dot(W, A) + b
         A = sigmoid(Z) if l == L else np.maximum(Z, 0.0)
-        cache.append(A)
-    return A, cache
+        cache += [Z, A, W, b]
+    return A, tuple(cache)
 
 
 def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
@@ -210,24 +220,28 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
     return -float(np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)))
 
 
-def backward_propagation(
-    X: np.ndarray, Y: np.ndarray, cache: list[np.ndarray], parameters: Params
-) -> Params:
-    """Gradients of the MEAN cross-entropy of the batch.
+def backward_propagation(X: np.ndarray, Y: np.ndarray, cache: tuple[np.ndarray, ...]) -> Params:
+    """Gradients of the MEAN cross-entropy of the batch, from the forward cache.
 
     Formula: ``dZ[L] = (AL - Y) / m``; ``dW[l] = dZ[l] A[l-1]^T``; ``db[l] = sum_rows dZ[l]``;
-    ``dZ[l-1] = W[l]^T dZ[l] * [A[l-1] > 0]``.
+    ``dZ[l-1] = W[l]^T dZ[l] * [A[l-1] > 0]`` (``A[0] = X``).
+
+    Args:
+        X: ``(n_x, m)``; Y: ``(1, m)``; cache: from :func:`forward_propagation`.
+
+    Returns:
+        ``{"dW1", "db1", ..., "dWL", "dbL"}`` with the shapes of the parameters.
     """
-    L = _num_layers(parameters)
+    L = len(cache) // 4
     m = X.shape[1]
     grads: Params = {}
-    dZ = (cache[L] - Y) / m
+    dZ = (cache[4 * L - 3] - Y) / m
     for l in range(L, 0, -1):
-        A_prev = cache[l - 1]
+        A_prev = X if l == 1 else cache[4 * l - 7]  # A[l-1]
         grads[f"dW{l}"] = np.dot(dZ, A_prev.T)
         grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True)
         if l > 1:
-            dZ = np.dot(parameters[f"W{l}"].T, dZ) * (A_prev > 0)
+            dZ = np.dot(cache[4 * l - 2].T, dZ) * (A_prev > 0)  # W[l]^T dZ[l]
     return grads
 
 
@@ -244,7 +258,7 @@ def model(
     epsilon: float = 1e-8,
     num_epochs: int = 10000,
     print_cost: bool = False,
-    decay=None,
+    decay: Callable[..., float] | None = None,
     decay_rate: float = 1.0,
     costs: list[float] | None = None,
 ) -> Params:
@@ -269,7 +283,13 @@ def model(
             f"optim.model: optimizer must be 'gd', 'momentum' or 'adam', got {optimizer!r}"
         )
     X = np.asarray(X, dtype=np.float64)
-    Y = np.asarray(Y, dtype=np.float64).reshape(1, -1)
+    Y = np.asarray(Y, dtype=np.float64)
+    check_labels("optim.model", X, Y)
+    if len(layers_dims) < 2 or layers_dims[0] != X.shape[0] or layers_dims[-1] != 1:
+        raise ValueError(
+            f"optim.model: expected layers_dims [n_x={X.shape[0]}, ..., 1] for X of shape "
+            f"{X.shape}, got {list(layers_dims)}"
+        )
     m = X.shape[1]
     parameters = initialize_parameters(layers_dims)
     v, s = initialize_adam(parameters)
@@ -284,7 +304,7 @@ def model(
             AL, cache = forward_propagation(mb_X, parameters)
             if record:  # the cost is only needed when it is recorded or printed
                 cost_total += compute_cost(AL, mb_Y)
-            grads = backward_propagation(mb_X, mb_Y, cache, parameters)
+            grads = backward_propagation(mb_X, mb_Y, cache)
             if optimizer == "gd":
                 parameters = update_parameters_with_gd(parameters, grads, learning_rate)
             elif optimizer == "momentum":

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .basics import sigmoid
+from .basics import check_labels, cross_entropy, sigmoid
 
 __all__ = [
     "accuracy",
@@ -47,10 +47,7 @@ def layer_sizes(X: np.ndarray, Y: np.ndarray, n_h: int = 4) -> tuple[int, int, i
     """The sizes ``(n_x, n_h, n_y)``: input rows of ``X``, hidden units, output rows of ``Y``."""
     X, Y = np.asarray(X), np.asarray(Y)
     if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"layer_sizes: expected X (n_x, m) and Y (n_y, m) with the same m, got "
-            f"{X.shape} and {Y.shape}; samples are columns"
-        )
+        check_labels("layer_sizes", X, Y)  # raises with the likely fix
     return X.shape[0], n_h, Y.shape[0]
 
 
@@ -93,12 +90,19 @@ def forward_propagation(X: np.ndarray, parameters: Params) -> tuple[np.ndarray, 
 
 
 def compute_cost(A2: np.ndarray, Y: np.ndarray, parameters: Params | None = None) -> float:
-    """Cross-entropy cost. Formula: ``J = -(1/m) sum(Y log A2 + (1 - Y) log(1 - A2))``."""
-    A2, Y = np.asarray(A2, dtype=np.float64), np.asarray(Y, dtype=np.float64)
-    if A2.shape != Y.shape:
-        raise ValueError(f"compute_cost: A2 and Y must have one shape, got {A2.shape}, {Y.shape}")
-    m = Y.shape[1]
-    return -float(np.sum(Y * np.log(A2) + (1.0 - Y) * np.log(1.0 - A2))) / m
+    """Cross-entropy cost (:func:`nnmath.classic.basics.cross_entropy`).
+
+    Formula: ``J = -(1/m) sum(Y log A2 + (1 - Y) log(1 - A2))``. ``parameters`` is accepted
+    (and unused) as in the course's first version of this function.
+
+    Raises:
+        ValueError: ``A2`` and ``Y`` differ in shape.
+
+    Example:
+        >>> round(compute_cost(np.array([[0.8, 0.1]]), np.array([[1, 0]])), 6)
+        0.164252
+    """
+    return cross_entropy(A2, Y, where="shallow.compute_cost")
 
 
 def backward_propagation(
@@ -112,6 +116,8 @@ def backward_propagation(
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     m = X.shape[1]
     A1, A2 = cache["A1"], cache["A2"]
+    if Y.shape != A2.shape:
+        check_labels("shallow.backward_propagation", X, Y)
     # written as the course writes it, (1/m) * (...): with learning rate 1.2 the run is
     # sensitive to rounding, and this order reproduces the published hidden-size sweep
     dZ2 = A2 - Y

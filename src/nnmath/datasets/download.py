@@ -117,6 +117,8 @@ def download_file(
                         h.update(chunk)
                         received += len(chunk)
                         bar.update(len(chunk))
+                        if size is not None and received > size:
+                            break  # not the registered file: stop reading (reported below)
                 finally:
                     bar.close()
         except urllib.error.HTTPError as exc:
@@ -126,6 +128,11 @@ def download_file(
         except (OSError, ValueError) as exc:  # IncompleteRead, reset connection, timeout
             raise DownloadError(url, f"transfer failed after {received} bytes ({exc!r})") \
                 from exc
+        if size is not None and received > size:
+            raise ChecksumError(
+                f"download {url}: the server sends more than the registered {size} bytes; it "
+                "has another file than the registered one (nothing was stored)"
+            )
         if length and length.isdigit() and received != int(length):
             raise DownloadError(url, f"transfer cut off, got {received} of {length} bytes")
         if size is not None and received != size:

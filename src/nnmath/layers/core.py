@@ -75,6 +75,9 @@ class Dense(Layer):
 
     Shape: x (N, D_in) -> (N, D_out); kernel W (D_in, D_out), bias b (D_out,).
 
+    With a bias, ``x @ W + b`` is one primitive (``ops.matmul.Affine``), and
+    ``activation="relu"`` is fused into it (same values and gradients, one array less).
+
     Example:
         >>> Dense(512, activation="relu")
     """

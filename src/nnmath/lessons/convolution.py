@@ -60,9 +60,16 @@ def run(ctx: Context) -> None:
     is_edge = [kernels.is_edge_detector(n) for n in NAMES]
     shown = [kernels.for_display(out[..., k], e) for k, e in enumerate(is_edge)]
     labels = [f"|{n}|" if e else n for n, e in zip(NAMES, is_edge, strict=True)]
-    plots.plot_image_grid([grey, *shown, kernels.for_display(mag, magnitude=True)],
-                          titles=["grey photo", *labels, "edge magnitude"], ncols=5,
-                          title="Fixed kernels on a photo", path=ctx.figure("kernels"))
+    pictures = [grey[1:-1, 1:-1], *shown, kernels.for_display(mag, magnitude=True)]
+    titles = ["grey photo", *labels, "edge magnitude"]
+    plots.plot_image_grid(pictures, titles=titles, ncols=5, title="Fixed kernels on the photo",
+                          path=ctx.figure("kernels"))
+    # a 3x3 kernel changes little at the scale of a whole photo: zoom into the upper centre
+    h, w = pictures[0].shape
+    rows, cols = slice(int(0.2 * h), int(0.55 * h)), slice(int(0.3 * w), int(0.7 * w))
+    plots.plot_image_grid([x[rows, cols] for x in pictures], titles=titles, ncols=5,
+                          title=f"Zoom: rows {rows.start}-{rows.stop}, columns "
+                                f"{cols.start}-{cols.stop}", path=ctx.figure("kernels-zoom"))
 
     print("\noutput size n_out = floor((n + 2p - f) / s) + 1:")
     sizes = {}

@@ -59,9 +59,12 @@ def run(ctx: Context) -> None:
 
     plt = plots.pyplot()
     fig, ax = plt.subplots(figsize=(6, 3))
-    ax.barh(["for loop", "np.dot", "loop over samples", "one matmul"],
-            [loop_ms, vec_ms, loop_layer, vec_layer], color=["tab:red", "tab:green"] * 2)
+    bars = ax.barh(["for loop (n = 100 000)", "np.dot", "loop over 2000 samples",
+                    "one matmul W X"], [loop_ms, vec_ms, loop_layer, vec_layer],
+                   color=["tab:red", "tab:green"] * 2)
+    ax.bar_label(bars, fmt="%.3g ms", padding=3, fontsize=8)
     ax.set_xscale("log")
+    ax.set_xlim(right=max(loop_ms, loop_layer) * 20)  # room for the labels
     ax.set_xlabel("milliseconds (log scale)")
     ax.set_title("Vectorization")
     plots.save(fig, ctx.figure("timings"))

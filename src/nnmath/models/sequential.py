@@ -344,12 +344,14 @@ class Sequential:
         save_model(self, path, include_optimizer=include_optimizer, preprocessing=preprocessing)
 
     def get_config(self) -> dict[str, Any]:
-        """The architecture as JSON-serializable values (name, seed, input shape, layers)."""
+        """The architecture as JSON-serializable values: name, seed, the seed the weights were
+        initialized from (None when unseeded), input shape and layers."""
         from ..layers import serialize
 
         return {
             "name": self.name,
             "seed": self.seed,
+            "init_seed": self._init_seed,
             "input_shape": list(self.input_shape) if self.input_shape else None,
             "layers": [serialize(layer) for layer in self.layers],
         }

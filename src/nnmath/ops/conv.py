@@ -196,11 +196,21 @@ class Conv2D(Function):
             writeable=False,
         )
         m, k = n * h_out * w_out, kh * kw * c_in
+        self.ones_row = c_in <= 2 and bias is not None
         if c_in <= 2:
             # Few channels: copy in the transposed (K, M) order, whose inner runs are W_out
             # long instead of C_in*KW (0.5 ms vs 3.3 ms for 128x28x28x1, 3x3); BLAS takes
-            # the F-ordered (M, K) view as it is.
-            cols = np.ascontiguousarray(windows.transpose(3, 4, 5, 0, 1, 2)).reshape(k, m).T
+            # the F-ordered (M, K) view as it is. With a bias, an extra row of ones makes
+            # [dL/dW; dL/db] = [X_col^T; 1^T] @ G one GEMM (6 ms vs 11 ms for the GEMM plus
+            # the separate GEMV on the first MNIST layer).
+            cols_t = np.empty((k + self.ones_row, m), dtype=xp.dtype)  # (K [+1], M)
+            np.copyto(
+                cols_t[:k].reshape(kh, kw, c_in, n, h_out, w_out),
+                windows.transpose(3, 4, 5, 0, 1, 2),
+            )
+            if self.ones_row:
+                cols_t[k] = 1
+            cols = cols_t[:k].T  # (M, K), F-ordered
         else:
             cols = windows.reshape(m, k)  # copies: (M, K)
         y = cols @ kernel.reshape(k, c_out)  # (M, C_out), fresh
@@ -211,6 +221,7 @@ class Conv2D(Function):
             np.maximum(y, 0, out=y)
         self.y = y if relu else None  # the ReLU mask's source
         self.cols, self.kernel, self.has_bias = cols, kernel, bias is not None
+        self.cols_t = cols_t if self.ones_row else None
         self.x_shape, self.pads, self.strides_hw = x.shape, (top, bottom, left, right), (sh, sw)
         self.out_hw = (h_out, w_out)
         return y.reshape(n, h_out, w_out, c_out)
@@ -222,13 +233,19 @@ class Conv2D(Function):
         g2 = g.reshape(n * h_out * w_out, c_out)  # (M, C_out)
         if self.y is not None:
             g2 = g2 * (self.y > 0)  # through the fused ReLU: a fresh array
-        gk = (self.cols.T @ g2).reshape(self.kernel.shape)
+        if self.ones_row:  # [dL/dW; dL/db] in one GEMM (the saved row of ones)
+            gkb = self.cols_t @ g2  # (K + 1, C_out)
+            gk, gb = gkb[:-1].reshape(self.kernel.shape), gkb[-1]
+        else:
+            gk = (self.cols.T @ g2).reshape(self.kernel.shape)
         gx = None
         inputs = getattr(self, "inputs", None)  # set by Function.apply
         if inputs is None or inputs[0].requires_grad:
             gx = self._input_grad(g2)
         if not self.has_bias:
             return gx, gk
+        if self.ones_row:
+            return gx, gk, gb
         # dL/db as a GEMV: 3-5x faster than g2.sum(axis=0) on the tall (M, C_out) matrix
         gb = np.ones(g2.shape[0], dtype=g2.dtype) @ g2
         return gx, gk, gb
