@@ -178,3 +178,24 @@ def test_verbose_2_prints_one_line_per_epoch(capsys):
     model().fit(x, y, epochs=3, verbose=2)
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+
+
+def test_summary_line_counts_the_batches_that_ran(capsys):
+    x, y = data()
+
+    class StopAfterTwo(Callback):
+        def on_batch_end(self, batch, logs=None):
+            if batch == 1:
+                self.model.stop_training = True
+
+    model().fit(x, y, epochs=3, batch_size=10, verbose=2, callbacks=[StopAfterTwo()])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Epoch 1/3 - 2/12 - ")
+
+
+def test_callbacks_must_be_callback_objects():
+    x, y = data()
+    with pytest.raises(TypeError, match=r"Callback objects, got type at position 0.*instances"):
+        model().fit(x, y, verbose=0, callbacks=[EarlyStopping])  # the class, not an instance
+    h = model().fit(x, y, epochs=1, verbose=0, callbacks=TerminateOnNaN())  # one is accepted
+    assert h.epoch == [0]

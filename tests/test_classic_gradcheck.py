@@ -27,7 +27,8 @@ def _course_test_case():
 
 def test_course_test_case_published_differences(capsys):
     x, y, parameters = _course_test_case()
-    gradients = gradcheck.backward_propagation_n(x, y, parameters)
+    _, cache = gradcheck.forward_propagation_n(x, y, parameters)
+    gradients = gradcheck.backward_propagation_n(x, y, cache)
     # published for the corrected backward pass: 1.1890913024229996e-07. A difference this
     # small is the rounding noise of the finite differences (eps = 1e-7), so only its size is
     # reproducible: it depends on how the cost's sum is rounded (1.19e-07 here)
@@ -66,7 +67,7 @@ def test_n_dimensional_check_accepts_correct_and_catches_wrong_gradients(rng, ca
     X = rng.standard_normal((4, 3))
     Y = np.array([[1.0, 1.0, 0.0]])
     params = _course_network(rng)
-    grads = gradcheck.backward_propagation_n(X, Y, params)
+    grads = gradcheck.backward_propagation_n(X, Y, gradcheck.forward_propagation_n(X, Y, params)[1])
     difference = gradcheck.gradient_check_n(params, grads, X, Y, print_msg=True)
     assert difference < 1e-7
     assert "works perfectly fine" in capsys.readouterr().out
@@ -84,7 +85,7 @@ def test_n_dimensional_check_works_for_any_depth(rng):
     params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in params.items()}
     X = rng.standard_normal((3, 7))
     Y = (rng.random((1, 7)) > 0.5).astype(float)
-    grads = gradcheck.backward_propagation_n(X, Y, params)
+    grads = gradcheck.backward_propagation_n(X, Y, gradcheck.forward_propagation_n(X, Y, params)[1])
     assert gradcheck.gradient_check_n(params, grads, X, Y) < 1e-7
     cost, caches = gradcheck.forward_propagation_n(X, Y, params)
     assert len(caches) == 4 and cost > 0

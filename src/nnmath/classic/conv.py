@@ -176,8 +176,15 @@ def conv_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward convolution (formulas in the module docstring).
 
+    Args:
+        dZ: upstream gradient ``(m, n_H, n_W, n_C)``, the shape of the forward output.
+        cache: from :func:`conv_forward`; method: see module doc.
+
     Returns:
         ``(dA_prev, dW, db)`` with the shapes of ``A_prev``, ``W`` and ``b``.
+
+    Raises:
+        ValueError: ``dZ`` is not shaped like the forward output, bad method.
     """
     _check_method("conv_backward", method)
     A_prev, W, b, hparameters = cache
@@ -272,6 +279,9 @@ def pool_backward(
 
     Returns:
         ``dA_prev`` with the shape of ``A_prev``.
+
+    Raises:
+        ValueError: ``dA`` is not shaped like the forward output, bad mode or method.
     """
     _check_method("pool_backward", method)
     if mode not in ("max", "average"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import deep
+from .basics import sigmoid
 
 __all__ = [
     "backward_propagation",
@@ -135,11 +136,22 @@ def forward_propagation_n(
 
 
 def backward_propagation_n(
-    X: np.ndarray, Y: np.ndarray, parameters: dict[str, np.ndarray]
+    X: np.ndarray, Y: np.ndarray, cache: list[deep.Cache]
 ) -> dict[str, np.ndarray]:
-    """Hand-derived gradients of :func:`forward_propagation_n` (``dW1``, ``db1``, ...)."""
-    AL, caches = deep.l_model_forward(X, parameters)
-    return deep.l_model_backward(AL, _labels(Y, AL), caches)
+    """Hand-derived gradients of :func:`forward_propagation_n`, from its cache (as the course).
+
+    Formula: :func:`nnmath.classic.deep.l_model_backward` with ``AL = sigmoid(Z[L])``, ``Z[L]``
+    the last layer's activation cache.
+
+    Returns:
+        ``{"dA0", "dW1", "db1", ...}``.
+
+    Example:
+        >>> cost, cache = forward_propagation_n(X, Y, parameters)
+        >>> gradients = backward_propagation_n(X, Y, cache)
+    """
+    AL = sigmoid(cache[-1][1])
+    return deep.l_model_backward(AL, _labels(Y, AL), cache)
 
 
 def _labels(Y: np.ndarray, AL: np.ndarray) -> np.ndarray:

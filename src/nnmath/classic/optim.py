@@ -276,7 +276,8 @@ def model(
         The trained parameters.
 
     Raises:
-        ValueError: unknown optimizer.
+        ValueError: unknown optimizer, labels that are not ``(1, m)``, or ``layers_dims`` that
+            do not start with ``n_x`` and end with 1.
     """
     if optimizer not in ("gd", "momentum", "adam"):
         raise ValueError(

@@ -1,4 +1,10 @@
-"""Models: ``Sequential``, ``load_model`` and the training callbacks."""
+"""Models: ``Sequential``, ``load_model`` and the training callbacks.
+
+Modules: ``sequential`` (the class: structure, build, forward, public API), ``training``
+(the fit/evaluate/predict loops and the seeded random streams), ``checks`` (boundary
+validation), ``summary`` (the layer table), ``callbacks`` and ``saving`` (model files and
+checkpoints).
+"""
 
 from __future__ import annotations
 

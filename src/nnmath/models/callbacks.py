@@ -221,15 +221,16 @@ class ProgbarLogger(Callback):
     def __init__(self, verbose: int, steps: int, epochs: int) -> None:
         self.verbose, self.steps, self.epochs = verbose, steps, epochs
         self._live = False
-        self._epoch = 0
+        self._epoch = self._done = 0
         self._start = self._drawn = 0.0
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self._start = self._drawn = time.perf_counter()
-        self._epoch = epoch
+        self._epoch, self._done = epoch, 0
         self._live = self.verbose == 1 and sys.stdout.isatty()
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self._done = batch + 1
         if not self._live:
             return
         now = time.perf_counter()
@@ -252,7 +253,7 @@ class ProgbarLogger(Callback):
         end = "\r\x1b[K" if self._live else ""  # replace the live bar by the summary
         if self.verbose:
             print(
-                f"{end}Epoch {self._epoch_label()} - {self.steps}/{self.steps} - {seconds:.1f}s"
+                f"{end}Epoch {self._epoch_label()} - {self._done}/{self.steps} - {seconds:.1f}s"
                 f" - {_fmt(logs or {})}",
                 flush=True,
             )

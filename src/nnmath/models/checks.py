@@ -15,6 +15,7 @@ from ..tensor import Tensor
 
 __all__ = [
     "as_float32",
+    "check_callbacks",
     "check_count",
     "check_data",
     "check_fit_args",
@@ -76,6 +77,26 @@ def check_fit_args(epochs: Any, batch_size: Any, validation_split: Any) -> None:
             f"fit: expected validation_split in [0, 1) (a fraction such as 0.1), got "
             f"{validation_split}"
         )
+
+
+def check_callbacks(callbacks: Any) -> list[Any]:
+    """``callbacks`` as a list of ``Callback`` objects (a single one is accepted too).
+
+    Raises:
+        TypeError: an element is not a Callback (names its position and type).
+    """
+    from .callbacks import Callback
+
+    if callbacks is None:
+        return []
+    items = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
+    for i, cb in enumerate(items):
+        if not isinstance(cb, Callback):
+            raise TypeError(
+                f"fit: expected callbacks to be Callback objects, got {type(cb).__name__} at "
+                f"position {i}; pass instances, e.g. callbacks=[EarlyStopping(patience=2)]"
+            )
+    return items
 
 
 def split_validation(x: Any, y: Any, fraction: float) -> tuple[Any, Any, tuple[Any, Any]]:

@@ -256,6 +256,7 @@ class Sequential:
         """
         self._require_compiled("fit")
         checks.check_fit_args(epochs, batch_size, validation_split)
+        callbacks = checks.check_callbacks(callbacks)
         if validation_split and validation_data is None:
             x, y, validation_data = checks.split_validation(x, y, validation_split)
         if not self.built:
