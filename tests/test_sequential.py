@@ -373,3 +373,15 @@ def test_metrics_see_probabilities_when_the_loss_takes_logits():
     _, acc = model.evaluate(x, y, verbose=0)
     assert acc == pytest.approx(np.mean((z > 0) == (y > 0.5)))
     assert acc != pytest.approx(np.mean((z > 0.5) == (y > 0.5)))
+
+
+def test_seed_keeps_weights_of_layers_built_by_the_user():
+    x, y = blobs(64)
+    dense = layers.Dense(16, activation="relu")
+    dense(np.zeros((1, 4), np.float32))  # built (and maybe edited) by the user
+    dense.kernel.data[:] = 0.25
+    model = nm.Sequential([dense, layers.Dense(3, activation="softmax")])
+    model.build((None, 4))  # unseeded: fit(seed=3) redraws only what the model drew itself
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0, seed=3, batch_size=64)
+    assert np.abs(dense.kernel.data - 0.25).max() < 0.05  # trained a step, not redrawn

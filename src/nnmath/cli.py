@@ -183,7 +183,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--epochs", type=int, help="epochs (classic recipes: iterations)")
     p.add_argument("--batch-size", type=int, help="mini-batch size (engine recipes)")
     p.add_argument("--learning-rate", type=float, help="step size (default per recipe)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0: the classic "
+                   "recipes then use the course's seeds, 1 for cat-deep and 2 for planar)")
     p.add_argument("--limit", type=int, help="train on the first N samples only (quick runs)")
     p.add_argument("--out", default="models", help="output folder (default: models)")
     p.set_defaults(run=_run_train)

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ._names import resolve
+
 __all__ = [
     "compute_fans",
     "get",
@@ -149,10 +151,5 @@ def get(identifier: str | Initializer) -> Initializer:
     """
     if callable(identifier):
         return identifier
-    try:
-        return _INITIALIZERS[identifier]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"init.get: unknown initializer {identifier!r}; expected one of "
-            f"{sorted(_INITIALIZERS)} or a callable (shape, rng, dtype) -> array"
-        ) from None
+    hint = " or a callable (shape, rng, dtype) -> array"
+    return resolve("init.get", "initializer", identifier, _INITIALIZERS, hint)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ._names import resolve
 from .ops.crossentropy import (
     SigmoidBinaryCrossEntropy,
     SoftmaxCrossEntropy,
@@ -349,10 +350,5 @@ def get(identifier: str | Loss, **config: Any) -> Loss:
     """
     if isinstance(identifier, Loss):
         return identifier
-    cls = LOSSES.get(str(identifier).lower())
-    if cls is None:
-        raise ValueError(
-            f"losses.get: unknown loss {identifier!r}; expected one of {sorted(LOSSES)} or a "
-            "Loss instance such as SparseCategoricalCrossentropy(from_logits=True)"
-        )
-    return cls(**config)
+    hint = " or a Loss instance such as SparseCategoricalCrossentropy(from_logits=True)"
+    return resolve("losses.get", "loss", identifier, LOSSES, hint)(**config)

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ._names import resolve
+
 __all__ = [
     "METRICS",
     "accuracy",
@@ -109,9 +111,4 @@ def get(identifier: str | Metric) -> Metric:
     """
     if callable(identifier):
         return identifier
-    fn = METRICS.get(str(identifier).lower())
-    if fn is None:
-        raise ValueError(
-            f"metrics.get: unknown metric {identifier!r}; expected one of {sorted(METRICS)}"
-        )
-    return fn
+    return resolve("metrics.get", "metric", identifier, METRICS)

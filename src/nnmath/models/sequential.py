@@ -87,6 +87,7 @@ class Sequential:
         if isinstance(layer, Input):
             self.build((None, *layer.shape))
         elif self.built:  # continue the initialization stream where build left it
+            self._pristine = self._pristine and not layer.built  # keep given weights as given
             self._build_layer(layer, self._output_shape(len(self.layers) - 1), self._init_rng)
 
     @staticmethod
@@ -107,6 +108,7 @@ class Sequential:
         of the model's seed; unseeded when both are None).
         """
         self.input_shape = (None, *tuple(input_shape)[1:])
+        prebuilt = any(layer.built and layer.weights for layer in self.layers)
         seed = self.seed if seed is None else seed
         self._init_rng = training.streams(seed)[training.INIT]
         shape = self.input_shape
@@ -114,7 +116,8 @@ class Sequential:
             self._build_layer(layer, shape, self._init_rng)
             shape = layer.compute_output_shape(shape)
         self.built = True
-        self._init_seed, self._pristine = seed, True
+        # layers built before joining the model keep their weights: fit(seed=) never redraws
+        self._init_seed, self._pristine = seed, not prebuilt
 
     def _reinitialize(self, seed: int) -> None:
         """Draw all weights again from ``seed`` (same shapes and initializers)."""

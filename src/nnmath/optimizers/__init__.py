@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._names import resolve
 from .adam import Adam, AdamW
 from .base import Optimizer
 from .rmsprop import RMSprop
@@ -30,10 +31,5 @@ def get(identifier: str | Optimizer, **config: Any) -> Optimizer:
     """
     if isinstance(identifier, Optimizer):
         return identifier
-    cls = OPTIMIZERS.get(str(identifier).lower())
-    if cls is None:
-        raise ValueError(
-            f"optimizers.get: unknown optimizer {identifier!r}; expected one of "
-            f"{sorted(OPTIMIZERS)} or an Optimizer instance such as Adam(learning_rate=1e-3)"
-        )
-    return cls(**config)
+    hint = " or an Optimizer instance such as Adam(learning_rate=1e-3)"
+    return resolve("optimizers.get", "optimizer", identifier, OPTIMIZERS, hint)(**config)
