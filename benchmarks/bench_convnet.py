@@ -10,7 +10,8 @@ categorical cross-entropy; loss and accuracy computed every batch.
   patch buffers, in-place ufuncs, no autodiff.
 * PyTorch CPU (when installed), NCHW, ``torch.set_num_threads`` equal to the BLAS threads.
 
-Runs alternate in one process; medians and ratios are printed with the thread count.
+Runs alternate in one process; wall-clock and CPU-time medians and ratios are printed with
+the thread count (CPU time is the steadier figure when other processes share the cores).
 Goal: nnmath within 1.2x of PyTorch.
 
 Usage: python benchmarks/bench_convnet.py [--repeats 3] [--threads 1]

@@ -9,7 +9,8 @@ computed for every batch (as ``fit`` reports them).
   autodiff: the ceiling of what NumPy can do.
 * PyTorch CPU (when installed), with ``torch.set_num_threads`` equal to the BLAS threads.
 
-Runs alternate in one process; medians and ratios are printed with the thread count.
+Runs alternate in one process; wall-clock and CPU-time medians and ratios are printed with
+the thread count (CPU time is the steadier figure when other processes share the cores).
 Goal: nnmath within 1.15x of the hand-written NumPy epoch and faster than PyTorch.
 
 Usage: python benchmarks/bench_mlp.py [--repeats 5] [--threads 1]
