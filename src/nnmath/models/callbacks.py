@@ -194,20 +194,14 @@ def _fmt(logs: Logs) -> str:
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
 
 
-def _bar(done: int, total: int, width: int = 30) -> str:
-    """Keras's bar: ``[=====>........]`` with ``done / total`` of ``width`` filled."""
-    filled = width * done // max(total, 1)
-    head = ">" if 0 < filled < width else ""
-    return "[" + "=" * (filled - len(head)) + head + "." * (width - filled) + "]"
-
-
 class ProgbarLogger(Callback):
     """Keras-style progress: a live per-epoch bar on a terminal, one line per epoch otherwise.
 
-    On a terminal (``verbose=1``) the line ``Epoch 2/5  117/469 [======>.......] - 3s - loss:
-    0.2143 - accuracy: 0.9382`` is redrawn in place (at most every 0.1 s); at the end of the
-    epoch it is replaced by the summary ``Epoch 2/5 - 469/469 - 7.9s - loss: ... - val_loss:
-    ...``, which is all that is printed when stdout is not a terminal or ``verbose=2``.
+    On a terminal (``verbose=1``) a tqdm bar ``Epoch 2/5 117/469 [======>.......] - 00:03 -
+    loss: 0.2143 - accuracy: 0.9382`` is redrawn in place (at most every 0.1 s); at the end of
+    the epoch it is replaced by the summary ``Epoch 2/5 - 469/469 - 7.9s - loss: ... -
+    val_loss: ...``, which is all that is printed when stdout is not a terminal, with
+    ``verbose=2``, or when tqdm (the ``data``/``all`` extras) is not installed.
 
     Args:
         verbose: 0 silent; 1 a live bar when stdout is a terminal (else one line per epoch);
@@ -217,43 +211,59 @@ class ProgbarLogger(Callback):
     """
 
     REFRESH = 0.1  # seconds between redraws of the live bar
+    BAR_FORMAT = "{desc} {n_fmt}/{total_fmt} [{bar:30}] - {elapsed} - {metrics}"
 
     def __init__(self, verbose: int, steps: int, epochs: int) -> None:
         self.verbose, self.steps, self.epochs = verbose, steps, epochs
-        self._live = False
+        self._bar: Any = None
         self._epoch = self._done = 0
-        self._start = self._drawn = 0.0
+        self._start = 0.0
+
+    def _live_bar(self) -> Any:
+        """A tqdm bar for this epoch, or None (not a terminal, verbose != 1, no tqdm)."""
+        if self.verbose != 1 or not sys.stdout.isatty():
+            return None
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return None
+
+        class KerasBar(tqdm):
+            """tqdm with a ``{metrics}`` field (tqdm's own ``{postfix}`` starts with ', ')."""
+
+            metrics = ""
+
+            @property
+            def format_dict(self) -> dict:
+                return {**super().format_dict, "metrics": self.metrics}
+
+        return KerasBar(
+            total=self.steps, desc=f"Epoch {self._epoch_label()}", bar_format=self.BAR_FORMAT,
+            ascii=" =", mininterval=self.REFRESH, leave=False, file=sys.stdout,
+        )
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
-        self._start = self._drawn = time.perf_counter()
+        self._start = time.perf_counter()
         self._epoch, self._done = epoch, 0
-        self._live = self.verbose == 1 and sys.stdout.isatty()
+        self._bar = self._live_bar()
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         self._done = batch + 1
-        if not self._live:
-            return
-        now = time.perf_counter()
-        if now - self._drawn < self.REFRESH and batch + 1 < self.steps:
-            return
-        self._drawn = now
-        done = batch + 1
-        line = (
-            f"Epoch {self._epoch_label()}  {done}/{self.steps} {_bar(done, self.steps)} - "
-            f"{now - self._start:.0f}s - {_fmt(logs or {})}"
-        )
-        sys.stdout.write("\r" + line + "\x1b[K")  # \x1b[K: erase the rest of the line
-        sys.stdout.flush()
+        if self._bar is not None:
+            self._bar.metrics = _fmt(logs or {})
+            self._bar.update(1)
 
     def _epoch_label(self) -> str:
         return f"{self._epoch + 1}/{self.epochs}"
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         seconds = time.perf_counter() - self._start
-        end = "\r\x1b[K" if self._live else ""  # replace the live bar by the summary
+        if self._bar is not None:
+            self._bar.close()  # leave=False: the live bar disappears, the summary replaces it
+            self._bar = None
         if self.verbose:
             print(
-                f"{end}Epoch {self._epoch_label()} - {self._done}/{self.steps} - {seconds:.1f}s"
+                f"Epoch {self._epoch_label()} - {self._done}/{self.steps} - {seconds:.1f}s"
                 f" - {_fmt(logs or {})}",
                 flush=True,
             )
