@@ -198,6 +198,7 @@ def test_bad_padding_spec(padding):
     with pytest.raises(ValueError) as e:
         F.conv2d(Tensor(np.zeros((1, 5, 5, 1))), Tensor(np.zeros((3, 3, 1, 1))), padding=padding)
     assert "conv2d" in _message(e) and "padding" in _message(e)
+    assert "(1, 5, 5, 1)" in _message(e) and "(3, 3, 1, 1)" in _message(e)  # both shapes
 
 
 @pytest.mark.parametrize("strides", [0, (1, 0), (1, 2, 3), 1.0])

@@ -170,7 +170,8 @@ class Conv2D(Function):
             )
         sh, sw = normalize_pair(strides, "strides", "conv2d")
         n, h, w, _ = x.shape
-        top, bottom, left, right = resolve_padding(padding, (h, w), (kh, kw), (sh, sw))
+        where = f"conv2d (input {x.shape}, kernel {kernel.shape})"
+        top, bottom, left, right = resolve_padding(padding, (h, w), (kh, kw), (sh, sw), where)
         hp, wp = h + top + bottom, w + left + right
         if kh > hp or kw > wp:
             raise ValueError(
