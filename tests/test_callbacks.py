@@ -117,7 +117,7 @@ def test_terminate_on_nan(capsys):
         def on_batch_end(self, batch, logs=None):
             batches.append(batch)
 
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="loss became"):
         h = m.fit(
             x,
             np.zeros((len(x), 2), np.float32),
@@ -129,6 +129,17 @@ def test_terminate_on_nan(capsys):
         )
     assert len(h.epoch) == 1 and len(batches) < 30
     assert "TerminateOnNaN" in capsys.readouterr().err
+
+
+def test_a_diverging_run_stops_with_a_clear_warning():
+    x, y = data()
+    m = nm.Sequential([layers.Dense(8, activation="relu"), layers.Dense(2, activation="softmax")])
+    m.compile(nm.optimizers.SGD(1e12), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    with pytest.warns(RuntimeWarning, match=r"loss became (nan|inf) at epoch 1, batch \d+") as w:
+        h = m.fit(x * 1e3, y, epochs=5, batch_size=4, verbose=0, seed=0)
+    message = str(w[0].message)
+    assert "learning_rate=1000000000000.0" in message and "x / 255" in message
+    assert len(h.epoch) == 1 and not np.isfinite(h.history["loss"][0])  # stopped at once
 
 
 def test_progress_quiet_when_not_a_terminal(capsys):

@@ -11,6 +11,8 @@ Randomness comes from three independent streams spawned from ONE seed with
 
 from __future__ import annotations
 
+import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -52,8 +54,30 @@ def _batches(n: int, batch_size: int, order: np.ndarray | None) -> Any:
         yield idx if order is None else order[idx]
 
 
+def _stop_on_non_finite(model: Any, value: float, epoch: int, batch: int, x: np.ndarray) -> None:
+    """A nan/inf loss: the weights are no longer finite, so say why and stop training."""
+    lr = getattr(model.optimizer, "learning_rate", "?")
+    scale = float(np.max(np.abs(x))) if x.size and np.isfinite(x).all() else float("nan")
+    warnings.warn(
+        f"fit: the loss became {value} at epoch {epoch + 1}, batch {batch + 1}; training "
+        f"stopped because the weights are no longer finite. Usual causes: a learning rate "
+        f"too high (learning_rate={lr}), inputs not scaled (largest |x| in this batch: "
+        f"{scale:g}), or nan/inf in the data. Lower learning_rate or scale the inputs "
+        "(e.g. x / 255), then train again from fresh weights.",
+        RuntimeWarning,
+        stacklevel=5,
+    )
+    model.stop_training = True
+
+
 def _run_epoch(
-    model: Any, x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, cbs: list[Callback]
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    shuffle: bool,
+    cbs: list[Callback],
+    epoch: int = 0,
 ) -> dict[str, float]:
     names = ["loss", *model.metric_names]
     params = model.weights
@@ -63,14 +87,18 @@ def _run_epoch(
     logs: dict[str, float] = {}
     for b, idx in enumerate(_batches(len(x), batch_size, order)):
         xb, yb = x[idx], y[idx]
-        loss, probs = loss_and_probs(model, yb, xb, training=True)
-        model.optimizer.zero_grad(params)
-        loss.backward()
-        model.optimizer.step(params)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below
+            loss, probs = loss_and_probs(model, yb, xb, training=True)
+            model.optimizer.zero_grad(params)
+            loss.backward()
+            model.optimizer.step(params)
         model._pristine = False
         m = len(xb)
         seen += m
-        totals[0] += loss.item() * m
+        value = loss.item()
+        if not math.isfinite(value):
+            _stop_on_non_finite(model, value, epoch, b, xb)
+        totals[0] += value * m
         for j, fn in enumerate(model._metric_fns):
             totals[1 + j] += fn(yb, probs) * m
         logs = dict(zip(names, (totals / seen).tolist(), strict=True))
@@ -114,7 +142,7 @@ def run_fit(
     for epoch in range(initial_epoch, epochs):
         for cb in cbs:
             cb.on_epoch_begin(epoch)
-        logs = _run_epoch(model, x, y, batch_size, shuffle, cbs)
+        logs = _run_epoch(model, x, y, batch_size, shuffle, cbs, epoch)
         if validation is not None:
             val = evaluate_arrays(model, *validation, batch_size)
             logs.update({f"val_{k}": v for k, v in val.items()})
