@@ -28,7 +28,19 @@ def test_data_verify_ok_and_bad(capsys, data_dir, tmp_path):
     captured = capsys.readouterr()
     assert "missing    catvnoncat/train_catvnoncat.h5" in captured.out
     assert "wrong size catvnoncat/test_catvnoncat.h5  (1 bytes, expected 616958)" in captured.out
-    assert "2 of 2 files missing or bad" in captured.err
+    assert "1 bad file(s)" in captured.err and "1 missing file(s) of catvnoncat" in captured.err
+
+
+def test_data_verify_all_passes_when_optional_sets_are_absent(capsys, data_dir, tmp_path):
+    (tmp_path / "catvnoncat").mkdir()
+    for f in ("train_catvnoncat.h5", "test_catvnoncat.h5"):
+        (tmp_path / "catvnoncat" / f).write_bytes((Path(data_dir) / "catvnoncat" / f).read_bytes())
+    assert main(["data", "verify", "--data-dir", str(tmp_path)]) == 0  # nothing of mnist: fine
+    out = capsys.readouterr().out
+    assert "not downloaded (fine unless you need them): fashion-mnist, mnist" in out
+    (tmp_path / "catvnoncat" / "test_catvnoncat.h5").write_bytes(b"x")  # now one is bad
+    assert main(["data", "verify", "--data-dir", str(tmp_path)]) == 1
+    assert "1 bad file(s)" in capsys.readouterr().err
 
 
 def test_data_fetch_from_a_mirror(capsys, data_dir, tmp_path):

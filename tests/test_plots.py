@@ -90,3 +90,10 @@ def test_signed_feature_maps_share_one_symmetric_scale(rng):
     clims = [ax.images[0].get_clim() for ax in fig.axes if ax.images]
     assert clims == [(W[..., c].min(), W[..., c].max()) for c in range(5)]
     plots.pyplot().close(fig)
+
+
+def test_decision_boundary_names_the_layout_mistake():
+    X = np.zeros((2, 400))  # the course's (n_x, m) layout instead of points as rows
+    with pytest.raises(ValueError, match=r"expected points X of shape \(m, 2\).*got X \(2, 400\)"
+                       r".*pass X\.T"):
+        plots.plot_decision_boundary(lambda p: p[:, 0] > 0, X, np.zeros(400))

@@ -9,6 +9,7 @@ non-zero exit code; ``--debug`` shows the full traceback instead.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
@@ -98,11 +99,26 @@ def _run_data(args: argparse.Namespace) -> int:
     results = registry.verify(args.name, args.data_dir)
     for r in results:
         print(f"{r.status:<10} {r.dataset}/{r.name}" + (f"  ({r.detail})" if r.detail else ""))
-    bad = [r for r in results if not r.ok]
+    return _verify_verdict(results, args.name, registry.data_dir(args.data_dir))
+
+
+def _verify_verdict(results: list, name: str | None, root: object) -> int:
+    """Exit code of `data verify`: 1 for bad files, and for missing files of a data set that
+    was named or is partly there; a data set with no file at all is only 'not downloaded'."""
+    bad = [r for r in results if r.status not in ("ok", "missing")]
+    started = {r.dataset for r in results if r.status != "missing"}
+    missing = [r for r in results if r.status == "missing" and (name or r.dataset in started)]
+    absent = sorted({r.dataset for r in results} - started) if not name else []
+    if absent:
+        print(f"not downloaded (fine unless you need them): {', '.join(absent)}")
+    problems = []
     if bad:
-        print(f"nnmath data: error: {len(bad)} of {len(results)} files missing or bad in "
-              f"{registry.data_dir(args.data_dir)}; delete bad files, then run "
-              "`nnmath data fetch NAME`", file=sys.stderr)
+        problems.append(f"{len(bad)} bad file(s) (delete them, then `nnmath data fetch NAME`)")
+    if missing:
+        sets = ", ".join(sorted({r.dataset for r in missing}))
+        problems.append(f"{len(missing)} missing file(s) of {sets} (`nnmath data fetch NAME`)")
+    if problems:
+        print(f"nnmath data: error: in {root}: " + "; ".join(problems), file=sys.stderr)
         return 1
     return 0
 
@@ -162,7 +178,8 @@ def _run_lessons(args: argparse.Namespace) -> int:
         raise CommandError(str(exc.args[0]).removeprefix("lessons: ")) from None
     failed = [r for r in results if r.error]
     total = sum(r.seconds for r in results)
-    print(f"\n{len(results)} lessons in {total:.1f} s; report: {args.out}/index.html")
+    noun = "lesson" if len(results) == 1 else "lessons"
+    print(f"\n{len(results)} {noun} in {total:.1f} s; report: {args.out}/index.html")
     if failed:
         print(f"nnmath lessons: error: {len(failed)} of {len(results)} lessons failed "
               f"({', '.join(r.name for r in failed)}); first: {failed[0].error}", file=sys.stderr)
@@ -334,6 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"nnmath {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return int(result or 0)
 
 

@@ -173,9 +173,15 @@ def plot_decision_boundary(
             panel per classifier, ``ncols`` panels per row.
         X: ``(m, 2)`` points; y: ``(m,)`` labels.
     """
-    plt = pyplot()
     X = np.asarray(X, dtype=float)
     y = np.ravel(y)
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) != len(y):
+        hint = "; pass X.T for course-layout (2, m) data" if X.ndim == 2 and X.shape[0] == 2 else ""
+        raise ValueError(
+            f"plot_decision_boundary: expected points X of shape (m, 2) and labels y of m "
+            f"values, got X {X.shape} and y of {len(y)} values{hint}"
+        )
+    plt = pyplot()
     fns = predict if isinstance(predict, Mapping) else {title: predict}
     ncols = min(ncols, len(fns))
     nrows = -(-len(fns) // ncols)

@@ -288,7 +288,7 @@ def train(
     batch_size: int | None = None,
     learning_rate: float | None = None,
     seed: int = 0,
-    out: str | Path = ".",
+    out: str | Path = "models",
     limit: int | None = None,
 ) -> TrainResult:
     """Train recipe ``name``, print progress and metrics, save the model and a history plot.
