@@ -97,6 +97,23 @@ def test_max_pool_ties_send_gradient_to_first_argmax(pool, strides, rng):
         assert np.count_nonzero(xt.grad) == np.count_nonzero(g)
 
 
+def test_max_pool_2x2_every_tie_pattern(rng):
+    # the 2x2/stride-2 path locates the argmax with three comparisons: every one of the
+    # 2**4 patterns of which window elements hold the maximum, one window per pattern
+    patterns = np.array([[(k >> b) & 1 for b in range(4)] for k in range(1, 16)], float)
+    windows = np.concatenate([patterns, np.zeros((1, 4))])  # plus the all-equal window
+    windows += rng.integers(-3, 3, size=(16, 1))  # shift: maxima of either sign
+    x = windows.reshape(1, 16, 2, 2).transpose(0, 2, 1, 3).reshape(1, 2, 32, 1)
+    x = np.repeat(x, 2, axis=3)  # (1, 2, 32, 2)
+    xt = Tensor(x, requires_grad=True)
+    y = F.max_pool2d(xt, 2)
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    y_ref, gx_ref = naive_pool(x, g, 2, None, "max")
+    np.testing.assert_array_equal(y.data, y_ref)
+    np.testing.assert_array_equal(xt.grad, gx_ref)
+
+
 @pytest.mark.parametrize("kind", ["max", "avg"])
 def test_non_contiguous_input(kind, rng):
     x = rng.standard_normal((4, 9, 3, 8)).transpose(2, 1, 3, 0)[:, :, ::2]  # (3, 9, 4, 4)

@@ -68,6 +68,8 @@ class MaxPool2D(Function):
         self, x: np.ndarray, *, pool_size: Pair = 2, strides: Pair | None = None
     ) -> np.ndarray:
         pool, st, out_hw = pool_geometry(x.shape, pool_size, strides, "max_pool2d")
+        if pool == st == (2, 2):
+            return self._forward_2x2(x, out_hw)
         views = iter(_offsets(pool, st, out_hw))
         first = x[next(views)]
         if pool == (1, 1):
@@ -77,18 +79,21 @@ class MaxPool2D(Function):
         for index in views:
             np.maximum(y, x[index], out=y)
         self.x, self.y, self.geometry = x, y, (pool, st, out_hw)
+        self.x_shape = x.shape
         return y
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        x, y = self.x, self.y
         pool, st, (h_out, w_out) = self.geometry
         overlapping = st[0] < pool[0] or st[1] < pool[1]
         if st == pool:  # windows tile the input: only the dropped last rows/columns stay 0
-            gx = np.empty(x.shape, dtype=g.dtype)
+            gx = np.empty(self.x_shape, dtype=g.dtype)
             gx[:, h_out * st[0] :, :, :] = 0
             gx[:, : h_out * st[0], w_out * st[1] :, :] = 0
         else:
-            gx = np.zeros(x.shape, dtype=g.dtype)
+            gx = np.zeros(self.x_shape, dtype=g.dtype)
+        if pool == st == (2, 2):
+            return (self._backward_2x2(g, gx),)
+        x, y = self.x, self.y
         hit = np.empty(y.shape, dtype=bool)
         taken = None  # windows whose (first) maximum was already found
         n_offsets = pool[0] * pool[1]
@@ -105,6 +110,40 @@ class MaxPool2D(Function):
             else:  # disjoint windows: each input element is written exactly once here
                 np.multiply(hit, g, out=gx[index])
         return (gx,)
+
+    def _forward_2x2(self, x: np.ndarray, out_hw: tuple[int, int]) -> np.ndarray:
+        """2x2 windows, stride 2: a max tree that also records where each maximum sits.
+
+        With ``v0, v1, v2, v3`` the window offsets (0,0), (0,1), (1,0), (1,1) as strided
+        views: ``a = max(v0, v1)``, ``b = max(v2, v3)``, ``y = max(a, b)``; three boolean
+        codes per output, ``bottom = b > a``, ``right_top = v1 > v0``, ``right_bottom = v3 > v2``
+        (strict, so ties keep the first offset in row-major order) locate the first argmax.
+        Backward then never reads ``x`` again. Measured against the generic compare-against-y
+        path on one MNIST-convnet epoch (float32, 1 thread, shared machine, alternating runs):
+        epoch medians 0.5-4.6 % faster in three A/B runs: a small gain, near the noise.
+        """
+        v0, v1, v2, v3 = (x[index] for index in _offsets((2, 2), (2, 2), out_hw))
+        y = np.maximum(v0, v1)  # (N, H_out, W_out, C), fresh: a, then y
+        b = np.maximum(v2, v3)
+        self.codes = (np.greater(b, y), np.greater(v1, v0), np.greater(v3, v2))
+        np.maximum(y, b, out=y)
+        self.x, self.y, self.geometry = None, None, ((2, 2), (2, 2), out_hw)
+        self.x_shape = x.shape
+        return y
+
+    def _backward_2x2(self, g: np.ndarray, gx: np.ndarray) -> np.ndarray:
+        """g to the argmax located by :meth:`_forward_2x2`: one masked product per offset,
+        ``g * (~bottom & ~right_top)`` to (0, 0), ..., ``g * (bottom & right_bottom)`` to
+        (1, 1); every input element is written exactly once.
+        """
+        bottom, right_top, right_bottom = self.codes
+        v0, v1, v2, v3 = (gx[index] for index in _offsets((2, 2), (2, 2), self.geometry[2]))
+        top = ~bottom
+        np.multiply(g, top & ~right_top, out=v0)
+        np.multiply(g, top & right_top, out=v1)
+        np.multiply(g, bottom & ~right_bottom, out=v2)
+        np.multiply(g, bottom & right_bottom, out=v3)
+        return gx
 
 
 class AvgPool2D(Function):
