@@ -25,26 +25,13 @@ import numpy as np
 from bench_mlp import alternate, mnist_subset, report, torch_or_none
 
 import nnmath as nm
-from nnmath import layers
+from nnmath import recipes
 
 BATCH = 128
 
 
 def nnmath_epoch(x: np.ndarray, y: np.ndarray):
-    model = nm.Sequential(
-        [
-            layers.Input((28, 28, 1)),
-            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPool2D(pool_size=(2, 2)),
-            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPool2D(pool_size=(2, 2)),
-            layers.Flatten(),
-            layers.Dropout(0.5),
-            layers.Dense(10, activation="softmax"),
-        ],
-        seed=0,
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = recipes.build_model("mnist-cnn", seed=0)  # keras.io's simple convnet, Adam
     return lambda: model.fit(x, y, epochs=1, batch_size=BATCH, verbose=0)
 
 
