@@ -148,15 +148,22 @@ def _add_lessons(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
         sub, "lessons", "Run the lessons and write an HTML report (index.html + numbers.json)",
         "nnmath lessons --list\n  nnmath lessons computation-graph convolution --out report\n"
-        "  nnmath lessons --all --out report --fast",
+        "  nnmath lessons --all --out report --fast\n"
+        "  nnmath lessons --notebooks notebooks   (one Jupyter notebook per lesson)",
     )
     p.add_argument("names", nargs="*", help="lessons to run (see --list)")
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.add_argument("--all", action="store_true", help="run every lesson")
-    p.add_argument("--out", default="report", help="report folder (default: report)")
+    p.add_argument("--out", default="report",
+                   help="report folder (default: report); sections of lessons run earlier "
+                        "into it are kept")
+    p.add_argument("--clean", action="store_true",
+                   help="start the report afresh (drop the sections of earlier runs)")
     p.add_argument("--fast", action="store_true", help="smaller data, fewer epochs")
     p.add_argument("--image", help="your own photo for the images/convolution lessons")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--notebooks", metavar="DIR",
+                   help="write the lessons (named, or all) as Jupyter notebooks into DIR "
+                        "instead of running them")
     p.set_defaults(run=_run_lessons)
 
 
@@ -167,13 +174,23 @@ def _run_lessons(args: argparse.Namespace) -> int:
         for name, summary in lessons.list_lessons():
             print(f"  {name:<24} {summary}")
         return 0
-    if not args.all and not args.names:
-        raise CommandError("name some lessons, or use --all or --list (see --help)")
     if args.all and args.names:
         raise CommandError("give lesson names or --all, not both")
+    if args.notebooks:
+        try:
+            paths = lessons.write_notebooks(args.notebooks, args.names or None)
+        except KeyError as exc:
+            raise CommandError(str(exc.args[0]).removeprefix("lessons: ")) from None
+        noun = "notebook" if len(paths) == 1 else "notebooks"
+        print(f"wrote {len(paths)} {noun} to {args.notebooks}/ (open them with "
+              f"`jupyter lab {args.notebooks}` or VS Code)")
+        return 0
+    if not args.all and not args.names:
+        raise CommandError("name some lessons, or use --all, --list or --notebooks DIR "
+                           "(see --help)")
     try:
         results = lessons.run_lessons(None if args.all else args.names, out_dir=args.out,
-                                      fast=args.fast, image=args.image, seed=args.seed)
+                                      fast=args.fast, image=args.image, clean=args.clean)
     except (KeyError, FileNotFoundError) as exc:
         raise CommandError(str(exc.args[0]).removeprefix("lessons: ")) from None
     failed = [r for r in results if r.error]

@@ -28,6 +28,7 @@ __all__ = [
     "plot_history",
     "plot_image_grid",
     "plot_loss_landscape",
+    "plot_matrices",
     "plot_optimizer_paths",
     "plot_regression_line",
     "plot_regression_plane",
@@ -39,10 +40,13 @@ Figure = Any  # matplotlib.figure.Figure, not imported at module level
 
 
 def pyplot() -> Any:
-    """``matplotlib.pyplot`` with the headless Agg backend (imported on first call)."""
+    """``matplotlib.pyplot``, imported on first call: the headless Agg backend, except in
+    Jupyter, where the notebook's inline backend is kept so the figures show in the cells."""
     import matplotlib
 
-    if matplotlib.get_backend().lower() != "agg":
+    get = getattr(matplotlib.rcParams, "_get_backend_or_none", None)  # None: not chosen yet
+    backend = str((get() if get else matplotlib.get_backend()) or "")
+    if not backend.startswith("module://") and backend.lower() != "agg":
         matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
@@ -299,6 +303,35 @@ def plot_activations(
         ax.set_title(name)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
+    return save(fig, path)
+
+
+def plot_matrices(
+    matrices: Mapping[str, np.ndarray], title: str | None = None,
+    path: str | Path | None = None,
+) -> Figure:
+    """Small matrices side by side as heat maps with their numbers written in the cells.
+
+    A 1-D array is drawn as one row.
+
+    Example:
+        >>> plot_matrices({"a": np.eye(2), "a + 1": np.eye(2) + 1})  # doctest: +SKIP
+    """
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(matrices), figsize=(2.3 * len(matrices), 2.6),
+                             squeeze=False)
+    for ax, (name, m) in zip(axes[0], matrices.items(), strict=True):
+        m = np.atleast_2d(np.asarray(m, dtype=float))
+        ax.imshow(m, cmap="Blues")
+        mid = (m.min() + m.max()) / 2
+        for (i, j), v in np.ndenumerate(m):
+            ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=9,
+                    color="white" if v > mid else "black")
+        ax.set_title(name, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title, y=1.08)
     return save(fig, path)
 
 

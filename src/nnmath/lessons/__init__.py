@@ -1,9 +1,20 @@
-"""The runnable lessons: a registry, a run context, and the runner behind ``nnmath lessons``.
+"""The lessons: literate sources run by ``nnmath lessons``, shown in the report, opened in Jupyter.
 
-Each lesson is one small module in this package with ``TITLE``, ``SUMMARY``, ``EXPLANATION``,
-``FORMULAS`` (the math it demonstrates), ``LONG`` (whether ``--fast`` changes it) and a
-``run(ctx)`` function that calls the library, prints what it finds, saves PNG figures through
-``ctx.figure(name)`` and records every number it measured with ``ctx.record(...)``.
+Every lesson is one file in this package in the "percent" script format (``# %% [markdown]``
+cells with the explanation and its LaTeX formulas, ``# %%`` code cells that call the library
+the way a learner types it). The format is described in :mod:`nnmath.lessons._source`; the
+registry finds every ``*.py`` file here that starts with ``# nnmath lesson``, so adding a
+lesson is one file (plus its test). From one source come three outputs:
+
+- ``nnmath lessons NAME...`` runs the code cells top to bottom and prints what they print;
+- the HTML report (``index.html`` + ``numbers.json``) shows the explanation with typeset
+  formulas, each code cell with its output and figures, and the measured numbers;
+- ``nnmath lessons --notebooks DIR`` writes one Jupyter notebook per lesson.
+
+Inside a lesson, three small functions connect it to the runner and still work in a notebook:
+:func:`fast_mode` (``--fast``, or ``NNMATH_FAST=1`` in a notebook's environment),
+:func:`photo` (``--image``, or ``NNMATH_IMAGE``, else matplotlib's sample portrait) and
+:func:`record` (the numbers the report and ``numbers.json`` list).
 
 Example:
     >>> from nnmath import lessons
@@ -14,50 +25,66 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import io
-import sys
-import time
-import traceback
-from dataclasses import dataclass, field
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._run import LessonResult
+    from ._source import Lesson
 
 __all__ = [
     "LESSONS",
-    "Context",
-    "LessonResult",
+    "fast_mode",
     "get_lesson",
     "list_lessons",
-    "run_lesson",
+    "photo",
+    "record",
+    "recorded",
     "run_lessons",
+    "write_notebooks",
 ]
 
-# lesson name -> module in nnmath.lessons, in teaching order
-LESSONS: dict[str, str] = {
-    "images": "images",
-    "tensors": "tensors",
-    "linear-regression": "linear_regression",
-    "gradient-descent": "gradient_descent",
-    "house-prices": "house_prices",
-    "logistic-regression": "logistic_regression",
-    "computation-graph": "computation_graph",
-    "vectorization": "vectorization",
-    "activations-and-losses": "activations_losses",
-    "shallow-network": "shallow_network",
-    "deep-network": "deep_network",
-    "mnist-mlp": "mnist_mlp",
-    "convolution": "convolution",
-    "pooling": "pooling",
-    "cnn-mnist": "cnn_mnist",
-    "loss-landscape": "loss_landscape",
-}
+FAST_NOTICE = "[--fast] smaller data / fewer iterations: numbers differ from the full run."
 
 
-def get_lesson(name: str) -> ModuleType:
-    """The module of lesson ``name``.
+class _Registry(Mapping):
+    """``name -> Lesson`` in teaching order, read from the package folder on first use."""
+
+    def __init__(self) -> None:
+        self._lessons: dict[str, Lesson] | None = None
+
+    def _all(self) -> dict[str, Lesson]:
+        if self._lessons is None:
+            from ._source import parse_lesson
+
+            found = []
+            for path in sorted(Path(__file__).parent.glob("*.py")):
+                if path.name.startswith("_"):
+                    continue
+                with open(path, encoding="utf-8") as f:
+                    if f.readline().strip() != "# nnmath lesson":
+                        continue
+                found.append(parse_lesson(path))
+            self._lessons = {x.name: x for x in sorted(found, key=lambda x: (x.order, x.name))}
+        return self._lessons
+
+    def __getitem__(self, name: str) -> Lesson:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+LESSONS: Mapping[str, Lesson] = _Registry()
+
+
+def get_lesson(name: str) -> Lesson:
+    """The parsed lesson ``name``.
 
     Raises:
         KeyError: unknown lesson (the message lists them and says ``nnmath lessons --list``).
@@ -67,85 +94,60 @@ def get_lesson(name: str) -> ModuleType:
             f"lessons: unknown lesson {name!r}; expected one of {', '.join(LESSONS)} "
             "(see `nnmath lessons --list`)"
         )
-    return importlib.import_module(f"nnmath.lessons.{LESSONS[name]}")
+    return LESSONS[name]
 
 
 def list_lessons() -> list[tuple[str, str]]:
     """``(name, one-line summary)`` for every lesson, in teaching order."""
-    return [(name, get_lesson(name).SUMMARY) for name in LESSONS]
+    return [(name, lesson.summary) for name, lesson in LESSONS.items()]
 
 
-class _Tee(io.TextIOBase):
-    """Writes to the real stream and keeps a copy (carriage-return progress lines collapsed)."""
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.buffer_ = io.StringIO()
-
-    def write(self, s: str) -> int:
-        self.stream.write(s)
-        self.buffer_.write(s)
-        return len(s)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return bool(getattr(self.stream, "isatty", lambda: False)())
-
-    def text(self) -> str:
-        lines = []
-        for line in self.buffer_.getvalue().split("\n"):
-            lines.append(line.split("\r")[-1] if "\r" in line.rstrip("\r") else line.rstrip("\r"))
-        return "\n".join(lines).strip("\n")
+# ------------------------------------------------------------- used inside the lessons
+class _State:
+    fast: bool | None = None      # set by the runner; None: read NNMATH_FAST
+    image: Path | None = None     # set by the runner; None: read NNMATH_IMAGE
+    numbers: dict[str, Any] = {}  # noqa: RUF012  (one run at a time)
 
 
-@dataclass
-class Context:
-    """What a running lesson may use: output folder, options, shared cache, recorders.
+def fast_mode() -> bool:
+    """Whether to run the short version (``--fast``; in a notebook: ``NNMATH_FAST=1``).
 
-    Attributes:
-        out_dir: report folder; figures go to ``out_dir/figures``.
-        fast: smaller data and fewer epochs (long lessons say so in their output).
-        image: a user photo for the images/convolution lessons (default: matplotlib's sample).
-        seed: seed for everything random in the lessons.
-        cache: results shared between lessons in one run (e.g. the cat data, a trained model).
+    Prints a notice when it is on, so the output says its numbers are the short run's.
     """
+    fast = _State.fast
+    if fast is None:
+        fast = os.environ.get("NNMATH_FAST", "").strip().lower() in ("1", "true", "yes", "on")
+    if fast:
+        print(FAST_NOTICE)
+    return bool(fast)
 
-    out_dir: Path
-    fast: bool = False
-    image: Path | None = None
-    seed: int = 0
-    cache: dict[str, Any] = field(default_factory=dict)
-    lesson: str = ""
-    figures: list[str] = field(default_factory=list)
-    numbers: dict[str, Any] = field(default_factory=dict)
 
-    def figure(self, name: str) -> Path:
-        """Path for the PNG figure ``name`` of the current lesson (recorded for the report)."""
-        rel = f"figures/{self.lesson}-{name}.png"
-        self.figures.append(rel)
-        path = self.out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+def photo() -> Path:
+    """The photo for the image lessons: ``--image`` (or ``NNMATH_IMAGE``), else the sample.
 
-    def record(self, **numbers: Any) -> None:
-        """Record measured numbers (floats, ints, lists, dicts) for the report's JSON."""
-        for key, value in numbers.items():
-            self.numbers[key] = _plain(value)
+    The sample is matplotlib's bundled portrait of Grace Hopper.
+    """
+    if _State.image is not None:
+        return Path(_State.image)
+    if os.environ.get("NNMATH_IMAGE"):
+        return Path(os.environ["NNMATH_IMAGE"])
+    from matplotlib import cbook
 
-    def say_fast(self) -> None:
-        """Print the --fast notice (long lessons call this)."""
-        if self.fast:
-            print("[--fast] smaller data / fewer iterations: numbers differ from the full run.")
+    return Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
 
-    def photo(self) -> Path:
-        """The photo to use: ``--image`` or matplotlib's bundled Grace Hopper portrait."""
-        if self.image is not None:
-            return Path(self.image)
-        from matplotlib import cbook
 
-        return Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+def record(**numbers: Any) -> None:
+    """Keep measured numbers for the report's table and ``numbers.json`` (NumPy values are
+    converted to plain floats, ints and lists). Prints nothing."""
+    for key, value in numbers.items():
+        _State.numbers[key] = _plain(value)
+
+
+def recorded() -> dict[str, Any]:
+    """A copy of everything :func:`record` kept since the lesson started."""
+    import copy
+
+    return copy.deepcopy(_State.numbers)
 
 
 def _plain(value: Any) -> Any:
@@ -163,69 +165,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass
-class LessonResult:
-    """Everything the report needs about one lesson run."""
-
-    name: str
-    title: str
-    summary: str
-    explanation: str
-    formulas: list[str]
-    output: str
-    figures: list[str]
-    numbers: dict[str, Any]
-    seconds: float
-    fast: bool
-    error: str | None = None
-    shortened: bool = False  # a long lesson run with --fast (smaller data, fewer epochs)
-
-
-def run_lesson(name: str, ctx: Context) -> LessonResult:
-    """Run one lesson, echoing and capturing its output; errors are captured, not raised."""
-    module = get_lesson(name)
-    ctx.lesson, ctx.figures, ctx.numbers = name, [], {}
-    tee = _Tee(sys.stdout)
-    error = None
-    start = time.perf_counter()
-    print(f"\n=== {name}: {module.TITLE} ===")
-    for formula in module.FORMULAS:  # the math the lesson demonstrates (the report shows it too)
-        print(f"  | {formula}")
-    with contextlib.redirect_stdout(tee):
-        if ctx.fast and module.LONG:
-            ctx.say_fast()
-        try:
-            module.run(ctx)
-        except Exception as exc:  # a failing lesson must not hide the others
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            error = f"{type(exc).__name__}: {first}"
-            print(f"lesson {name} failed: {type(exc).__name__}: {exc}")
-            if not isinstance(exc, OSError):  # a bug: show where; missing files: the message
-                traceback.print_exc(file=sys.stderr)
-    seconds = time.perf_counter() - start
-    print(f"--- {name} done in {seconds:.1f} s")
-    return LessonResult(
-        name=name, title=module.TITLE, summary=module.SUMMARY, explanation=module.EXPLANATION,
-        formulas=list(module.FORMULAS), output=tee.text(), figures=list(ctx.figures),
-        numbers=dict(ctx.numbers), seconds=seconds, fast=ctx.fast, error=error,
-        shortened=bool(ctx.fast and module.LONG),
-    )
-
-
+# ------------------------------------------------------------------ the runner
 def run_lessons(
     names: list[str] | None = None,
     out_dir: str | Path = "report",
     fast: bool = False,
     image: str | Path | None = None,
-    seed: int = 0,
     write_report: bool = True,
+    clean: bool = False,
 ) -> list[LessonResult]:
-    """Run lessons (all when ``names`` is None) and write ``out_dir/index.html`` + numbers JSON.
+    """Run lessons (all when ``names`` is None) and update ``out_dir``'s report.
+
+    The report keeps the sections of lessons run earlier into the same folder (their numbers
+    too); ``clean=True`` starts afresh.
 
     Raises:
         KeyError: an unknown lesson name (checked before anything runs).
         FileNotFoundError: ``image`` does not exist.  ValueError: ``image`` is not a picture.
     """
+    from ._run import run_lesson
+
     names = list(LESSONS) if not names else list(names)
     for name in names:
         get_lesson(name)
@@ -237,11 +196,28 @@ def run_lessons(
 
         load_image(image)  # not a picture: fails here (ValueError), before any lesson runs
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    ctx = Context(out_dir=out, fast=fast, image=Path(image) if image else None, seed=seed)
-    results = [run_lesson(name, ctx) for name in names]
     if write_report:
-        from nnmath.report import write_report as _write
+        from nnmath import report
 
-        _write(results, out)
+        report.prepare(out, clean=clean)
+    results = [run_lesson(get_lesson(name), out, fast=fast, image=image) for name in names]
+    if write_report:
+        report.write_report(results, out)
     return results
+
+
+def write_notebooks(out_dir: str | Path, names: list[str] | None = None) -> list[Path]:
+    """Write ``out_dir/<lesson>.ipynb`` for the lessons (all when ``names`` is None)."""
+    from ._notebook import write_notebook
+
+    names = list(LESSONS) if not names else list(names)
+    lessons = [get_lesson(n) for n in names]
+    return [write_notebook(lesson, Path(out_dir)) for lesson in lessons]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LessonResult":
+        from ._run import LessonResult
+
+        return LessonResult
+    raise AttributeError(f"module 'nnmath.lessons' has no attribute {name!r}")
