@@ -207,6 +207,12 @@ class ComputationGraph:
 
         return to_svg(self)
 
+    def plot(self):
+        """The picture as a matplotlib figure (shown in a notebook; saved by the lessons)."""
+        from .graph_draw import draw
+
+        return draw(self)
+
     def save(self, path: str | Path) -> Path:
         """Write the picture to ``path``: ``.svg`` (text, no dependency) or ``.png`` (matplotlib).
 

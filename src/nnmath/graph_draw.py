@@ -19,7 +19,7 @@ from .graph import _fmt
 if TYPE_CHECKING:  # pragma: no cover
     from .graph import ComputationGraph, Node
 
-__all__ = ["layout", "save_png", "to_svg"]
+__all__ = ["draw", "edge_routes", "layout", "save_png", "to_svg"]
 
 Box = tuple[float, float, float, float]  # (x, y, width, height) in pixels
 
@@ -69,6 +69,54 @@ def _boxes(graph: ComputationGraph) -> tuple[dict[str, Box], float, float]:
     return boxes, max(width, 360.0), total_h
 
 
+def edge_routes(graph: ComputationGraph) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """``(src, dst) -> points`` of every arrow, from the source box's right side to the
+    destination box's left side.
+
+    An edge between neighbouring layers is one straight segment. An edge that skips layers
+    (``a -> v`` in ``3*(a+b*c)`` jumps over ``u = b*c``) crosses each layer in between
+    horizontally, through the free gap between that layer's boxes nearest to the straight
+    line, so it never runs through a box it does not belong to.
+    """
+    boxes, _, _ = _boxes(graph)
+    pos = layout(graph)
+    columns: dict[int, list[Box]] = {}
+    for name, (k, _) in pos.items():
+        columns.setdefault(k, []).append(boxes[name])
+    routes = {}
+    for e in graph.edges:
+        start, end = _edge_ends(boxes[e.src], boxes[e.dst])
+        k0, k1 = pos[e.src][0], pos[e.dst][0]
+        points = [start]
+        for k in range(k0 + 1, k1):
+            col = sorted(columns.get(k, []), key=lambda b: b[1])
+            left = min(b[0] for b in col)
+            right = max(b[0] + b[2] for b in col)
+            t = ((left + right) / 2 - start[0]) / max(end[0] - start[0], 1e-9)
+            y_line = start[1] + t * (end[1] - start[1])
+            y = _free_y(y_line, col)
+            points += [(left - 12, y), (right + 12, y)]
+        points.append(end)
+        routes[(e.src, e.dst)] = points
+    return routes
+
+
+def _free_y(y: float, col: list[Box], margin: float = 10.0) -> float:
+    """``y`` if no box of the column covers it, else the middle of the nearest free gap."""
+    if all(not (b[1] - margin <= y <= b[1] + b[3] + margin) for b in col):
+        return y
+    candidates = [col[0][1] - 2 * margin, col[-1][1] + col[-1][3] + 2 * margin]
+    candidates += [(a[1] + a[3] + b[1]) / 2 for a, b in zip(col, col[1:], strict=False)]
+    return min(candidates, key=lambda c: abs(c - y))
+
+
+def _label_at(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Where an arrow's label goes: the middle of its middle segment."""
+    k = (len(points) - 1) // 2
+    (x0, y0), (x1, y1) = points[k], points[k + 1]
+    return (x0 + x1) / 2, (y0 + y1) / 2
+
+
 def to_svg(graph: ComputationGraph) -> str:
     """The graph as a standalone SVG document (no Graphviz needed)."""
     boxes, width, height = _boxes(graph)
@@ -83,16 +131,18 @@ def to_svg(graph: ComputationGraph) -> str:
         f'<text x="30" y="28" font-size="15" font-weight="bold">{_esc(j)} = '
         f"{_esc(graph.expression)}</text>",
     ]
+    routes = edge_routes(graph)
     for e in graph.edges:
-        (x0, y0), (x1, y1) = _edge_ends(boxes[e.src], boxes[e.dst])
-        mx = (x0 + x1) / 2
+        points = routes[(e.src, e.dst)]
+        d = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
+        for (xa, ya), (xb, yb) in zip(points, points[1:], strict=False):
+            mx = (xa + xb) / 2  # each piece an S-curve: leaves and arrives horizontally
+            d += f" C{mx:.1f},{ya:.1f} {mx:.1f},{yb:.1f} {xb:.1f},{yb:.1f}"
+        out.append(f'<path d="{d}" fill="none" stroke="#555" stroke-width="1.4" '
+                   'marker-end="url(#arrow)"/>')
+        lx, ly = _label_at(points)
         out.append(
-            f'<path d="M{x0:.1f},{y0:.1f} C{mx:.1f},{y0:.1f} {mx:.1f},{y1:.1f} {x1:.1f},'
-            f'{y1:.1f}" fill="none" stroke="#555" stroke-width="1.4" '
-            'marker-end="url(#arrow)"/>'
-        )
-        out.append(
-            f'<text x="{mx:.1f}" y="{(y0 + y1) / 2 - 5:.1f}" font-size="11" fill="#777" '
+            f'<text x="{lx:.1f}" y="{ly - 5:.1f}" font-size="11" fill="#777" '
             'text-anchor="middle" stroke="white" stroke-width="4" paint-order="stroke">'
             f"d{_esc(e.dst)}/d{_esc(e.src)} = {_fmt(e.local)}</text>"
         )
@@ -122,27 +172,36 @@ def to_svg(graph: ComputationGraph) -> str:
     return "\n".join(out) + "\n"
 
 
-def save_png(graph: ComputationGraph, path: Path) -> None:
-    """Draw the same picture as :func:`to_svg` with matplotlib (Agg, no window) to ``path``."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def draw(graph: ComputationGraph, fig=None):
+    """Draw the same picture as :func:`to_svg` with matplotlib into ``fig`` (a new pyplot
+    figure when None, so a notebook shows it) and return the figure."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path as MplPath
 
     boxes, width, height = _boxes(graph)
     j = graph.output
     dpi = 100
-    fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    FigureCanvasAgg(fig)
+    if fig is None:
+        from .plots import pyplot
+
+        fig = pyplot().figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)  # y down, as in the SVG
     ax.axis("off")
     ax.text(30, 28, f"{j} = {graph.expression}", fontsize=11, fontweight="bold")
+    routes = edge_routes(graph)
     for e in graph.edges:
-        (x0, y0), (x1, y1) = _edge_ends(boxes[e.src], boxes[e.dst])
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>",
+        points = routes[(e.src, e.dst)]
+        verts, codes = [points[0]], [MplPath.MOVETO]
+        for (xa, ya), (xb, yb) in zip(points, points[1:], strict=False):
+            mx = (xa + xb) / 2
+            verts += [(mx, ya), (mx, yb), (xb, yb)]
+            codes += [MplPath.CURVE4] * 3
+        ax.add_patch(FancyArrowPatch(path=MplPath(verts, codes), arrowstyle="-|>",
                                      mutation_scale=12, color="#555", lw=1.2))
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2 - 5, f"d{e.dst}/d{e.src} = {_fmt(e.local)}",
+        lx, ly = _label_at(points)
+        ax.text(lx, ly - 5, f"d{e.dst}/d{e.src} = {_fmt(e.local)}",
                 fontsize=8, color="#777", ha="center",
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
     for n in graph.nodes:
@@ -156,7 +215,19 @@ def save_png(graph: ComputationGraph, path: Path) -> None:
             ax.text(x + w / 2, y + dy, text, fontsize=9.5, color=color, ha="center",
                     va="baseline", fontweight=weight)
     ax.text(30, height - 16, _legend(j), fontsize=8.5, color="#555")
-    fig.savefig(path, dpi=dpi)
+    return fig
+
+
+def save_png(graph: ComputationGraph, path: Path) -> None:
+    """Write :func:`draw`'s picture to ``path`` (Agg canvas, no window, no pyplot state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    _, width, height = _boxes(graph)
+    fig = Figure(figsize=(width / 100, height / 100), dpi=100)
+    FigureCanvasAgg(fig)
+    draw(graph, fig)
+    fig.savefig(path, dpi=100)
 
 
 def _fill(n: Node) -> str:
