@@ -225,9 +225,16 @@ def plot_image_grid(
     plt = pyplot()
     images = list(images)
     n = max(len(images), 1)
-    ncols = min(ncols, n)
+    # panels follow the pictures' shape: a wide photo gets wide panels (and fewer columns, at
+    # most ~16 inches in all) instead of a thin strip in a square panel
+    aspect = float(np.median([np.shape(x)[0] / max(np.shape(x)[1], 1) for x in images])
+                   ) if images else 1.0
+    panel_w = float(np.clip(2.1 / np.sqrt(max(aspect, 1e-3)), 2.1, 5.5))
+    ncols = max(1, min(ncols, n, int(16.5 // panel_w)))
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.1 * ncols, 2.3 * nrows), squeeze=False)
+    panel_h = min(panel_w * aspect, 4.5) + (0.35 if titles is not None else 0.1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_w * ncols, panel_h * nrows + 0.3),
+                             squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= len(images):
@@ -363,10 +370,11 @@ def plot_loss_landscape(
     ax = fig.add_subplot(1, 2, 1)
     cs = ax.contour(A, B, losses, levels=20, cmap="viridis")
     ax.clabel(cs, fontsize=7)
-    ax.plot(0, 0, "r*", ms=12, label="trained weights")
+    ax.plot(0, 0, "r*", ms=12, label="trained weights (a = b = 0)")
     ax.set_xlabel("alpha (direction 1)")
     ax.set_ylabel("beta (direction 2)")
-    ax.legend(loc="lower left", fontsize=8)
+    # the legend sits below the axes, where no contour label can run into it
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)
     ax.set_title(title)
     ax3 = fig.add_subplot(1, 2, 2, projection="3d")
     ax3.plot_surface(A, B, losses, cmap="viridis", rstride=1, cstride=1, linewidth=0.2,

@@ -1,98 +1,105 @@
-"""Lesson: 2-layer and 4-layer networks on cat vs non-cat; overfitting made visible."""
+# nnmath lesson
+# order: 11
+# summary: 2-layer (12288, 7, 1) and 4-layer [12288, 20, 7, 5, 1] cat nets; train vs test
+# headline: 2-layer: train {two_layer_train:.0%} / test {two_layer_test:.0%}; 4-layer: train {four_layer_train:.2%} / test {four_layer_test:.0%}
 
-from __future__ import annotations
+# %% [markdown]
+# # Deep networks: the 2-layer and 4-layer cat classifiers
+#
+# The same cat pictures, now with hidden ReLU layers (`nnmath.classic.deep`, the course's
+# initializations with seed 1, learning rate 0.0075). For $l = 1, \dots, L$:
+#
+# $$A^{[0]} = X, \quad Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, \quad
+# A^{[l]} = \text{relu}(Z^{[l]}) \ (l < L), \quad A^{[L]} = \sigma(Z^{[L]})$$
+#
+# $$dZ^{[L]} = A^{[L]} - Y, \quad dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T}, \quad
+# db^{[l]} = \frac{1}{m} \sum_{i} dZ^{[l](i)}$$
+#
+# $$dA^{[l-1]} = W^{[l]T} dZ^{[l]}, \quad dZ^{[l]} = dA^{[l]} * \text{relu}'(Z^{[l]}), \quad
+# W^{[l]} := W^{[l]} - \alpha\, dW^{[l]}$$
+#
+# Published: the 2-layer net $(12288, 7, 1)$ reaches 100 % train / 72 % test after 3000
+# iterations, the 4-layer net $[12288, 20, 7, 5, 1]$ 98.56 % / 80 % after 2500.
 
-from typing import TYPE_CHECKING
-
+# %%
 import numpy as np
 
-from ._data import cat_data
+from nnmath import lessons, plots
+from nnmath.classic import deep
+from nnmath.datasets import load_cat_vs_noncat
 
-if TYPE_CHECKING:
-    from . import Context
-
-TITLE = "Deep networks: the 2-layer and 4-layer cat classifiers"
-SUMMARY = "2-layer (12288, 7, 1) and 4-layer [12288, 20, 7, 5, 1] cat nets; train vs test"
-EXPLANATION = (
-    "The same cat pictures, now with hidden ReLU layers (nnmath.classic.deep, the course's "
-    "initializations with seed 1, learning rate 0.0075). The 2-layer net (12288, 7, 1) trained "
-    "for 3000 iterations reaches the published 100 % train / 72 % test, the 4-layer net "
-    "[12288, 20, 7, 5, 1] (init randn / sqrt(n_prev)) after 2500 iterations 98.56 % / 80 %. "
-    "Train and test accuracy are measured every 100 iterations: the gap between the two "
-    "curves is overfitting, the network memorizing 209 pictures."
-)
-FORMULAS = [
-    "A[0] = X;  Z[l] = W[l] A[l-1] + b[l];  A[l] = relu(Z[l]) (l < L), A[L] = sigmoid(Z[L])",
-    "dZ[L] = A[L] - Y;  dW[l] = (1/m) dZ[l] A[l-1]^T;  db[l] = (1/m) sum dZ[l]",
-    "dA[l-1] = W[l]^T dZ[l];  dZ[l] = dA[l] * relu'(Z[l])",
-    "W[l] := W[l] - alpha dW[l];  b[l] := b[l] - alpha db[l]",
-]
-LONG = True
+FAST = lessons.fast_mode()
+(train_images, train_labels), (test_images, test_labels), classes = load_cat_vs_noncat()
+train_x = train_images.reshape(len(train_images), -1).T / 255.0   # (12288, 209)
+test_x = test_images.reshape(len(test_images), -1).T / 255.0      # (12288, 50)
+train_y = train_labels.reshape(1, -1).astype(np.float64)
+test_y = test_labels.reshape(1, -1).astype(np.float64)
+learning_rate = 0.0075
+iterations_2, iterations_4 = (100, 700) if FAST else (3000, 2500)
 
 
-def _train(d: dict, params: dict, iterations: int, lr: float, label: str) -> dict:
-    """Gradient descent with the classic functions, costs and accuracies every 100 steps."""
-    from nnmath.classic import deep
-
-    X, Y = d["train_x"], d["train_y"]
-    costs, train_acc, test_acc, its = [], [], [], []
+def train(params, iterations, label):
+    """Gradient descent; cost, train and test accuracy every 100 iterations."""
+    costs, steps, train_acc, test_acc = [], [], [], []
     for i in range(iterations + 1):
-        AL, caches = deep.l_model_forward(X, params)
+        AL, caches = deep.l_model_forward(train_x, params)
         if i % 100 == 0 or i == iterations:
-            cost = deep.compute_cost(AL, Y)
-            tr = float(np.mean((AL > 0.5) == Y))
-            te = float(np.mean(deep.predict(d["test_x"], None, params) == d["test_y"]))
-            its.append(i)
-            train_acc.append(tr)
-            test_acc.append(te)
-            if i % 100 == 0 and i < iterations:
+            cost = deep.compute_cost(AL, train_y)
+            steps.append(i)
+            train_acc.append(float(np.mean((AL > 0.5) == train_y)))
+            test_acc.append(float(np.mean(deep.predict(test_x, None, params) == test_y)))
+            if i < iterations:
                 costs.append(cost)
             if i % 500 == 0 or i == iterations:
-                print(f"  [{label}] after {i:4d} steps: cost {cost:.6f}  train {tr:.4f}  "
-                      f"test {te:.4f}", flush=True)
+                print(f"  [{label}] after {i:4d} steps: cost {cost:.6f}  "
+                      f"train {train_acc[-1]:.4f}  test {test_acc[-1]:.4f}", flush=True)
         if i == iterations:
-            break
-        grads = deep.l_model_backward(AL, Y, caches, need_dA0=False)
-        params = deep.update_parameters(params, grads, lr)
-    final_train = deep.accuracy(deep.predict(X, Y, params), Y)
-    final_test = deep.accuracy(deep.predict(d["test_x"], d["test_y"], params), d["test_y"])
-    return {"params": params, "costs": costs, "iterations": its, "train_acc": train_acc,
-            "test_acc": test_acc, "train": final_train, "test": final_test}
+            return params, costs, steps, train_acc, test_acc
+        grads = deep.l_model_backward(AL, train_y, caches, need_dA0=False)
+        params = deep.update_parameters(params, grads, learning_rate)
 
 
-def run(ctx: Context) -> None:
-    from nnmath import plots
-    from nnmath.classic import deep
+# %% [markdown]
+# ## Two layers, then four
 
-    d = cat_data(ctx)
-    lr = 0.0075
-    it2, it4 = (100, 700) if ctx.fast else (3000, 2500)  # fast: the 4-layer gap shows by 500
-    print(f"2-layer (12288, 7, 1), {it2} iterations, learning rate {lr}:")
-    r2 = _train(d, deep.initialize_parameters(12288, 7, 1, seed=1), it2, lr, "2-layer")
-    print(f"  train accuracy {r2['train']:.4f}, test accuracy {r2['test']:.4f} "
-          "(published after 3000: 1.0 / 0.72)")
-    print(f"\n4-layer [12288, 20, 7, 5, 1], {it4} iterations, learning rate {lr}:")
-    r4 = _train(d, deep.initialize_parameters_deep([12288, 20, 7, 5, 1], seed=1), it4, lr,
-                "4-layer")
-    print(f"  train accuracy {r4['train']:.4f}, test accuracy {r4['test']:.4f} "
-          "(published after 2500: 0.9856 / 0.8)")
-    ctx.cache["cat_deep_params"] = r4["params"]
-    plots.plot_costs({"2-layer": r2["costs"], "4-layer": r4["costs"]}, every=100,
-                     title=f"Cat networks, learning rate {lr}", path=ctx.figure("costs"))
-    plt = plots.pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    for ax, (name, r) in zip(axes, (("2-layer", r2), ("4-layer", r4)), strict=True):
-        ax.plot(r["iterations"], r["train_acc"], label="train")
-        ax.plot(r["iterations"], r["test_acc"], label="test")
-        ax.fill_between(r["iterations"], r["test_acc"], r["train_acc"], alpha=0.15,
-                        where=np.array(r["train_acc"]) >= np.array(r["test_acc"]),
-                        interpolate=True, label="train - test gap (overfitting)")
-        ax.set_title(f"{name}: accuracy during training")
-        ax.set_xlabel("iteration")
-        ax.legend()
-        ax.grid(alpha=0.3)
-    plots.save(fig, ctx.figure("train-vs-test"))
-    ctx.record(two_layer_iterations=it2, two_layer_train=r2["train"], two_layer_test=r2["test"],
-               two_layer_costs=r2["costs"], four_layer_iterations=it4,
-               four_layer_train=r4["train"], four_layer_test=r4["test"],
-               four_layer_costs=r4["costs"])
+# %%
+print(f"2-layer (12288, 7, 1), {iterations_2} iterations, learning rate {learning_rate}:")
+two = train(deep.initialize_parameters(12288, 7, 1, seed=1), iterations_2, "2-layer")
+print(f"\n4-layer [12288, 20, 7, 5, 1], {iterations_4} iterations:")
+four = train(deep.initialize_parameters_deep([12288, 20, 7, 5, 1], seed=1), iterations_4,
+             "4-layer")
+final = {}
+for name, (params, *_rest) in (("2-layer", two), ("4-layer", four)):
+    final[name] = (float(np.mean(deep.predict(train_x, None, params) == train_y)),
+                   float(np.mean(deep.predict(test_x, None, params) == test_y)))
+    print(f"{name}: train accuracy {final[name][0]:.4f}, test accuracy {final[name][1]:.4f}")
+print("(published: 2-layer after 3000: 1.0 / 0.72; 4-layer after 2500: 0.9856 / 0.8)")
+# Figure: The cost every 100 iterations of the 2-layer and the 4-layer network, learning
+#   rate 0.0075.
+plots.plot_costs({"2-layer": two[1], "4-layer": four[1]}, every=100,
+                 title=f"Cat networks, learning rate {learning_rate}")
+
+# %% [markdown]
+# ## Overfitting made visible
+#
+# Train and test accuracy every 100 iterations: the gap between the two curves is the
+# network memorizing its 209 training pictures.
+
+# %%
+plt = plots.pyplot()
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+for ax, (name, (_, _, steps, tr, te)) in zip(axes, (("2-layer", two), ("4-layer", four)),
+                                             strict=True):
+    ax.plot(steps, tr, label="train")
+    ax.plot(steps, te, label="test")
+    ax.fill_between(steps, te, tr, alpha=0.15, where=np.array(tr) >= np.array(te),
+                    interpolate=True, label="train - test gap (overfitting)")
+    ax.set(title=f"{name}: accuracy during training", xlabel="iteration")
+    ax.legend()
+    ax.grid(alpha=0.3)
+# Figure: Training and test accuracy during training for both networks; the shaded band
+#   between them is the overfitting gap.
+lessons.record(two_layer_iterations=iterations_2, two_layer_train=final["2-layer"][0],
+               two_layer_test=final["2-layer"][1], two_layer_costs=two[1],
+               four_layer_iterations=iterations_4, four_layer_train=final["4-layer"][0],
+               four_layer_test=final["4-layer"][1], four_layer_costs=four[1])

@@ -1,41 +1,49 @@
-"""Lesson: a trained model's loss landscape; gradient descent, momentum and Adam paths."""
+# nnmath lesson
+# order: 16
+# summary: loss surface along two filter-normalized directions; GD, momentum, Adam paths
+# headline: loss {loss_at_trained:.3f} at the trained weights, up to {loss_max:.1f} on the grid
 
-from __future__ import annotations
+# %% [markdown]
+# # Loss landscapes and optimizer paths
+#
+# A network's loss is a function of all its weights at once. To look at it, take the
+# trained weights $\theta$ and two random directions $d_1, d_2$ and evaluate the loss on a
+# grid (Li et al., 2018):
+#
+# $$L(\alpha, \beta) = L(\theta + \alpha d_1 + \beta d_2)$$
+#
+# Each direction is filter-normalized: for every neuron (column of a Dense kernel) the
+# random vector is rescaled to the norm of that neuron's weights, so the picture does not
+# depend on the weights' scale; biases are left fixed:
+#
+# $$d_{i,\text{col}} := d_{i,\text{col}} \frac{\lVert \theta_{\text{col}} \rVert}
+# {\lVert d_{i,\text{col}} \rVert}$$
+#
+# The model is the MNIST MLP of the mnist-mlp lesson, trained here for one epoch; the loss is
+# measured on 1000 test digits.
 
-from typing import TYPE_CHECKING
-
+# %%
 import numpy as np
 
 import nnmath as nm
+from nnmath import layers, lessons, optimizers, plots
+from nnmath.datasets import load_mnist
 
-if TYPE_CHECKING:
-    from . import Context
+FAST = lessons.fast_mode()
+(train_images, train_labels), (test_images, test_labels) = load_mnist()
+n_train = 10000 if FAST else 60000
+x_train = train_images[:n_train].reshape(-1, 784).astype(np.float32) / 255
+y_train = train_labels[:n_train].astype(np.int64)
+x = test_images[:1000].reshape(-1, 784).astype(np.float32) / 255
+y = test_labels[:1000].astype(np.int64)
+model = nm.Sequential([layers.Input((784,)), layers.Dense(512, activation="relu"),
+                       layers.Dense(10, activation="softmax")], seed=0)
+model.compile(optimizer=optimizers.RMSprop(learning_rate=0.001),
+              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(x_train, y_train, epochs=1, batch_size=128, verbose=2, seed=0)
 
-TITLE = "Loss landscapes and optimizer paths"
-SUMMARY = "loss surface along two filter-normalized directions; GD, momentum, Adam paths"
-EXPLANATION = (
-    "A network's loss is a function of all its weights at once. To look at it, take the "
-    "trained weights theta and two random directions d1, d2 and evaluate L(theta + a d1 + "
-    "b d2) on a grid (Li et al., 2018). Each direction is filter-normalized: for every neuron "
-    "(column of a Dense kernel) the random vector is rescaled to the norm of that neuron's "
-    "weights, so the picture does not depend on the weights' scale; biases are left fixed. "
-    "The model is the MNIST MLP of the mnist-mlp lesson (trained there; the loss is measured "
-    "on 1000 test digits). Then a 2-parameter problem, the narrow valley J = x^2 / 50 + y^2, "
-    "shows why momentum and Adam help: plain gradient descent zig-zags across the steep axis "
-    "and crawls along the flat one, momentum builds speed along the valley, Adam rescales "
-    "each coordinate by its own gradient size (nnmath.optimizers SGD and Adam)."
-)
-FORMULAS = [
-    "L(a, b) = L(theta + a d1 + b d2);  d_i,col := d_i,col * ||theta_col|| / ||d_i,col||",
-    "GD: w := w - eta g",
-    "momentum: v := mu v - eta g;  w := w + v",
-    "Adam: m := b1 m + (1 - b1) g;  v := b2 v + (1 - b2) g^2;  "
-    "w := w - eta m_hat / (sqrt(v_hat) + eps)",
-]
-LONG = True
-
-
-def _filter_normalized(weights: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+# %%
+def filter_normalized(weights, rng):
     out = []
     for w in weights:
         if w.ndim < 2:  # biases: not moved
@@ -49,85 +57,68 @@ def _filter_normalized(weights: list[np.ndarray], rng: np.random.Generator) -> l
     return out
 
 
-def _model(ctx) -> nm.Sequential:
-    if "mnist_mlp" in ctx.cache:
-        return ctx.cache["mnist_mlp"]
-    from nnmath import recipes
+n = 9 if FAST else 21
+grid = np.linspace(-1.0, 1.0, n)
+params = model.weights
+theta = [p.data.copy() for p in params]
+rng = np.random.default_rng(0)
+d1, d2 = filter_normalized(theta, rng), filter_normalized(theta, rng)
+losses = np.empty((n, n))
+print(f"evaluating the loss on a {n}x{n} grid of (a, b) in [-1, 1]^2, 1000 test digits ...")
+for j, b in enumerate(grid):
+    for i, a in enumerate(grid):
+        for p, t, u, v in zip(params, theta, d1, d2, strict=True):
+            p.data[...] = t + a * u + b * v
+        losses[j, i] = model.evaluate(x, y, batch_size=1000, verbose=0)[0]
+for p, t in zip(params, theta, strict=True):
+    p.data[...] = t  # back to the trained weights
+centre = losses[n // 2, n // 2]
+print(f"loss at the trained weights {centre:.4f}; min on the grid {losses.min():.4f}; "
+      f"max {losses.max():.2f} (corners: {losses[0, 0]:.2f}, {losses[-1, -1]:.2f})")
+# Figure: The MNIST MLP's test loss around its trained weights along two filter-normalized
+#   random directions, as labelled contour lines (left) and as a surface (right): a bowl
+#   with the trained weights near its bottom.
+plots.plot_loss_landscape(grid, grid, losses, title="MNIST MLP loss, filter-normalized")
 
-    from ._data import mnist_data
+# %% [markdown]
+# ## Why momentum and Adam help
+#
+# A 2-parameter problem, the narrow valley $J = x^2 / 50 + y^2$: plain gradient descent
+# zig-zags across the steep axis and crawls along the flat one, momentum builds speed along
+# the valley, Adam rescales each coordinate by its own gradient size
+# (`nnmath.optimizers.SGD` and `Adam`):
+#
+# $$\text{GD: } w := w - \eta g; \qquad \text{momentum: } v := \mu v - \eta g,\ w := w + v$$
+#
+# $$\text{Adam: } m := \beta_1 m + (1 - \beta_1) g, \quad v := \beta_2 v + (1 - \beta_2) g^2,
+# \quad w := w - \frac{\eta\, \hat m}{\sqrt{\hat v} + \epsilon}$$
 
-    d = mnist_data(ctx)
-    print("(mnist-mlp did not run in this session: training the same MLP for 1 epoch on "
-          "10 000 digits)")
-    model = recipes.build_model("mnist-mlp", seed=ctx.seed)
-    model.fit(d["train_x"][:10000].reshape(-1, 784), d["train_y"][:10000], epochs=1,
-              batch_size=128, verbose=2, seed=ctx.seed)
-    ctx.cache["mnist_mlp"] = model
-    return model
-
-
-def _paths(steps: int) -> dict[str, np.ndarray]:
-    from nnmath.optimizers import SGD, Adam
-
-    def J(p: nm.Tensor) -> nm.Tensor:
-        return p[0] ** 2 / 50.0 + p[1] ** 2
-
-    out = {}
-    for name, opt in (("gradient descent (eta 0.9)", SGD(learning_rate=0.9)),
-                      ("momentum (eta 0.1, mu 0.9)", SGD(learning_rate=0.1, momentum=0.9)),
-                      ("Adam (eta 0.5)", Adam(learning_rate=0.5))):
-        p = nm.Tensor(np.array([-9.0, 2.0]), requires_grad=True)
-        path = [p.numpy().copy()]
-        for _ in range(steps):
-            p.grad = None
-            J(p).backward()
-            opt.step([p])
-            path.append(p.numpy().copy())
-        out[name] = np.array(path)
-    return out
+# %%
+def J(p):
+    return p[0] ** 2 / 50.0 + p[1] ** 2
 
 
-def run(ctx: Context) -> None:
-    from nnmath import plots
-
-    from ._data import mnist_data
-
-    model = _model(ctx)
-    d = mnist_data(ctx)
-    x, y = d["test_x"][:1000].reshape(-1, 784), d["test_y"][:1000]
-    n = 9 if ctx.fast else 21
-    grid = np.linspace(-1.0, 1.0, n)
-    params = model.weights
-    theta = [p.data.copy() for p in params]
-    rng = np.random.default_rng(ctx.seed)
-    d1, d2 = _filter_normalized(theta, rng), _filter_normalized(theta, rng)
-    losses = np.empty((n, n))
-    print(f"evaluating the loss on a {n}x{n} grid of (a, b) in [-1, 1]^2, 1000 test digits ...",
-          flush=True)
-    try:
-        for j, b in enumerate(grid):
-            for i, a in enumerate(grid):
-                for p, t, u, v in zip(params, theta, d1, d2, strict=True):
-                    p.data[...] = t + a * u + b * v
-                out = model.evaluate(x, y, batch_size=1000, verbose=0)
-                losses[j, i] = out[0] if isinstance(out, list) else out
-    finally:
-        for p, t in zip(params, theta, strict=True):
-            p.data[...] = t
-    centre = losses[n // 2, n // 2]
-    print(f"loss at the trained weights {centre:.4f}; min on the grid {losses.min():.4f}; "
-          f"max {losses.max():.2f} (corners: {losses[0, 0]:.2f}, {losses[-1, -1]:.2f})")
-    plots.plot_loss_landscape(grid, grid, losses, title="MNIST MLP loss, filter-normalized",
-                              path=ctx.figure("landscape"))
-    steps = 60
-    paths = _paths(steps)
-    print(f"\nJ = x^2 / 50 + y^2 from (-9, 2), {steps} steps:")
-    finals = {}
-    for name, p in paths.items():
-        jv = p[-1, 0] ** 2 / 50 + p[-1, 1] ** 2
-        finals[name] = {"end": p[-1], "J": float(jv)}
-        print(f"  {name:28s} ends at ({p[-1, 0]:8.4f}, {p[-1, 1]:8.4f})  J = {jv:.2e}")
-    plots.plot_optimizer_paths(lambda a, b: a**2 / 50 + b**2, paths, xlim=(-10, 3),
-                               ylim=(-3, 3), title="J = x^2/50 + y^2", path=ctx.figure("paths"))
-    ctx.record(grid_size=n, loss_at_trained=float(centre), loss_min=float(losses.min()),
-               loss_max=float(losses.max()), losses=losses, optimizer_paths_end=finals)
+paths = {}
+for name, opt in (("gradient descent (eta 0.9)", optimizers.SGD(learning_rate=0.9)),
+                  ("momentum (eta 0.1, mu 0.9)", optimizers.SGD(learning_rate=0.1, momentum=0.9)),
+                  ("Adam (eta 0.5)", optimizers.Adam(learning_rate=0.5))):
+    p = nm.Tensor(np.array([-9.0, 2.0]), requires_grad=True)
+    path = [p.numpy().copy()]
+    for _ in range(60):
+        p.grad = None
+        J(p).backward()
+        opt.step([p])
+        path.append(p.numpy().copy())
+    paths[name] = np.array(path)
+ends = {}
+print("J = x^2 / 50 + y^2 from (-9, 2), 60 steps:")
+for name, path in paths.items():
+    end = path[-1]
+    ends[name] = {"end": end, "J": float(end[0] ** 2 / 50 + end[1] ** 2)}
+    print(f"  {name:28s} ends at ({end[0]:8.4f}, {end[1]:8.4f})  J = {ends[name]['J']:.2e}")
+# Figure: Sixty steps of gradient descent, momentum and Adam from (-9, 2) on the contours of
+#   the narrow valley x^2/50 + y^2; crosses mark where each ends.
+plots.plot_optimizer_paths(lambda a, b: a**2 / 50 + b**2, paths, xlim=(-10, 3), ylim=(-3, 3),
+                           title="J = x^2/50 + y^2")
+lessons.record(grid_size=n, loss_at_trained=float(centre), loss_min=float(losses.min()),
+               loss_max=float(losses.max()), losses=losses, optimizer_paths_end=ends)
