@@ -26,7 +26,8 @@ def latex_to_mathml(latex: str, display: bool = False) -> str:
     except ImportError:  # pragma: no cover - latex2mathml is in the report extras
         tag = "div" if display else "span"
         return f'<{tag} class="tex">{html.escape(latex)}</{tag}>'
-    return convert(latex.strip(), display="block" if display else "inline")
+    latex = latex.strip().replace(":=", r"\coloneqq ")  # one symbol, not "w: = w"
+    return convert(latex, display="block" if display else "inline")
 
 
 _TOKEN = re.compile(r"`([^`]+)`|\$([^$]+)\$")

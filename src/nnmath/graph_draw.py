@@ -9,6 +9,7 @@ dependency); :func:`save_png` draws the same layout with matplotlib (imported on
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,7 +107,7 @@ def _free_y(y: float, col: list[Box], margin: float = 10.0) -> float:
     if all(not (b[1] - margin <= y <= b[1] + b[3] + margin) for b in col):
         return y
     candidates = [col[0][1] - 2 * margin, col[-1][1] + col[-1][3] + 2 * margin]
-    candidates += [(a[1] + a[3] + b[1]) / 2 for a, b in zip(col, col[1:], strict=False)]
+    candidates += [(a[1] + a[3] + b[1]) / 2 for a, b in pairwise(col)]
     return min(candidates, key=lambda c: abs(c - y))
 
 
@@ -135,7 +136,7 @@ def to_svg(graph: ComputationGraph) -> str:
     for e in graph.edges:
         points = routes[(e.src, e.dst)]
         d = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
-        for (xa, ya), (xb, yb) in zip(points, points[1:], strict=False):
+        for (xa, ya), (xb, yb) in pairwise(points):
             mx = (xa + xb) / 2  # each piece an S-curve: leaves and arrives horizontally
             d += f" C{mx:.1f},{ya:.1f} {mx:.1f},{yb:.1f} {xb:.1f},{yb:.1f}"
         out.append(f'<path d="{d}" fill="none" stroke="#555" stroke-width="1.4" '
@@ -194,7 +195,7 @@ def draw(graph: ComputationGraph, fig=None):
     for e in graph.edges:
         points = routes[(e.src, e.dst)]
         verts, codes = [points[0]], [MplPath.MOVETO]
-        for (xa, ya), (xb, yb) in zip(points, points[1:], strict=False):
+        for (xa, ya), (xb, yb) in pairwise(points):
             mx = (xa + xb) / 2
             verts += [(mx, ya), (mx, yb), (xb, yb)]
             codes += [MplPath.CURVE4] * 3

@@ -52,7 +52,8 @@ FAST_NOTICE = "[--fast] smaller data / fewer iterations: numbers differ from the
 class _Registry(Mapping):
     """``name -> Lesson`` in teaching order, read from the package folder on first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self._lessons: dict[str, Lesson] | None = None
 
     def _all(self) -> dict[str, Lesson]:
@@ -60,7 +61,7 @@ class _Registry(Mapping):
             from ._source import parse_lesson
 
             found = []
-            for path in sorted(Path(__file__).parent.glob("*.py")):
+            for path in sorted(self.folder.glob("*.py")):
                 if path.name.startswith("_"):
                     continue
                 with open(path, encoding="utf-8") as f:
@@ -80,7 +81,7 @@ class _Registry(Mapping):
         return len(self._all())
 
 
-LESSONS: Mapping[str, Lesson] = _Registry()
+LESSONS: Mapping[str, Lesson] = _Registry(Path(__file__).parent)
 
 
 def get_lesson(name: str) -> Lesson:

@@ -20,7 +20,8 @@ A lesson is a plain Python file (linted, importable) laid out as a notebook::
 The header (the comment lines before the first ``# %%``) holds ``order`` (teaching order),
 ``summary`` (one line for ``--list``), optionally ``headline`` (a ``str.format`` template over
 the numbers the lesson records, shown above its output) and ``varies`` (recorded numbers that
-differ from run to run, such as timings). The lesson's name is its file name with ``-`` for
+differ from run to run, such as timings). A key repeated on the next line continues its
+value. The lesson's name is its file name with ``-`` for
 ``_``; its title is the first markdown heading. ``# Figure: ...`` comments in a code cell are
 the captions of the figures that cell draws, in order.
 """
@@ -105,8 +106,9 @@ def parse_lesson(path: str | Path) -> Lesson:
                          "file begins with that line, then '# order: N' and '# summary: ...'")
     for ln in header[1:]:
         m = re.match(r"^#\s*(\w+):\s*(.*)$", ln)
-        if m:
-            meta[m.group(1)] = m.group(2).strip()
+        if m:  # a key given on several lines continues: the lines are joined
+            key = m.group(1)
+            meta[key] = f"{meta[key]} {m.group(2).strip()}" if key in meta else m.group(2).strip()
     for key in ("order", "summary"):
         if key not in meta:
             raise ValueError(f"lessons: {path} has no '# {key}: ...' line in its header")

@@ -1,7 +1,8 @@
 # nnmath lesson
 # order: 15
 # summary: keras.io's simple MNIST convnet (34 826 parameters): feature maps and accuracy
-# headline: {params} parameters; test accuracy {test_accuracy:.2%} after {epochs} epoch on {train_samples} digits
+# headline: {params} parameters; test accuracy {test_accuracy:.2%}
+# headline: after {epochs} epoch on {train_samples} digits
 
 # %% [markdown]
 # # A small convnet on MNIST

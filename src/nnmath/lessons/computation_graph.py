@@ -1,7 +1,8 @@
 # nnmath lesson
 # order: 7
 # summary: J = 3(a + bc): forward, backward, the nudge check; the single-neuron example
-# headline: J = {forward[J]:g}; dJ/da = {backward[dJ/da]:g}, dJ/db = {backward[dJ/db]:g}, dJ/dc = {backward[dJ/dc]:g}
+# headline: J = {forward[J]:g}; dJ/da = {backward[dJ/da]:g}, dJ/db = {backward[dJ/db]:g},
+# headline: dJ/dc = {backward[dJ/dc]:g}
 
 # %% [markdown]
 # # The computation graph and backpropagation

@@ -1,7 +1,8 @@
 # nnmath lesson
 # order: 13
 # summary: Sobel x/y edges, blur, sharpen and other kernels on a photo; sizes; receptive field
-# headline: receptive field of four 3x3 convs: {receptive_field_convs}; engine conv2d vs plain kernels: {engine_vs_kernels_max_diff:.1e}
+# headline: receptive field of four 3x3 convs: {receptive_field_convs}; engine conv2d
+# headline: against the plain kernels: {engine_vs_kernels_max_diff:.1e}
 
 # %% [markdown]
 # # Convolution: edges, blur, sharpen and output sizes

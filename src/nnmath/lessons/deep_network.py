@@ -1,7 +1,8 @@
 # nnmath lesson
 # order: 11
 # summary: 2-layer (12288, 7, 1) and 4-layer [12288, 20, 7, 5, 1] cat nets; train vs test
-# headline: 2-layer: train {two_layer_train:.0%} / test {two_layer_test:.0%}; 4-layer: train {four_layer_train:.2%} / test {four_layer_test:.0%}
+# headline: 2-layer: train {two_layer_train:.0%} / test {two_layer_test:.0%};
+# headline: 4-layer: train {four_layer_train:.2%} / test {four_layer_test:.0%}
 
 # %% [markdown]
 # # Deep networks: the 2-layer and 4-layer cat classifiers

@@ -46,7 +46,8 @@ print(f"normal equation: w = {np.round(w_exact, 3)}, b = {b_exact:.3f}, validati
 # ## Gradient descent for four learning rates
 #
 # $$J(w, b) = \frac{1}{2m} \sum_i (x_i^T w + b - y_i)^2, \qquad
-# w := w - \alpha \frac{\partial J}{\partial w}, \quad b := b - \alpha \frac{\partial J}{\partial b}$$
+# w := w - \alpha \frac{\partial J}{\partial w}, \quad
+# b := b - \alpha \frac{\partial J}{\partial b}$$
 #
 # The gradient comes from autodiff; after every step the cost is measured on both parts.
 

@@ -1,7 +1,8 @@
 # nnmath lesson
 # order: 6
 # summary: cat vs non-cat with logistic regression: cost curve, 99.04 % / 70 %, learning rates
-# headline: train accuracy {train_accuracy:.2%}, test accuracy {test_accuracy:.0%} (published: 99.04 % / 70 %)
+# headline: train accuracy {train_accuracy:.2%}, test accuracy {test_accuracy:.0%}
+# headline: (published: 99.04 % / 70 %)
 
 # %% [markdown]
 # # Logistic regression: the cat classifier
@@ -11,12 +12,14 @@
 # unit, initialized at zero, is trained by batch gradient descent:
 #
 # $$A = \sigma(w^T X + b), \qquad
-# J = -\frac{1}{m} \sum_{i=1}^{m} \left[ y^{(i)} \log a^{(i)} + (1 - y^{(i)}) \log(1 - a^{(i)}) \right]$$
+# J = -\frac{1}{m} \sum_{i=1}^{m} \left[ y^{(i)} \log a^{(i)}
+# + (1 - y^{(i)}) \log(1 - a^{(i)}) \right]$$
 #
 # $$\frac{\partial J}{\partial w} = \frac{1}{m} X (A - Y)^T, \qquad
 # \frac{\partial J}{\partial b} = \frac{1}{m} \sum_{i=1}^{m} (a^{(i)} - y^{(i)})$$
 #
-# $$w := w - \alpha \frac{\partial J}{\partial w}, \qquad b := b - \alpha \frac{\partial J}{\partial b},
+# $$w := w - \alpha \frac{\partial J}{\partial w}, \qquad
+# b := b - \alpha \frac{\partial J}{\partial b},
 # \qquad \hat y = 1 \text{ when } a > 0.5$$
 
 # %%

@@ -1,7 +1,8 @@
 # nnmath lesson
 # order: 12
 # summary: Dense(512, relu) -> Dense(10, softmax), RMSprop, 5 epochs: history and predictions
-# headline: test accuracy {test_accuracy:.2%} after {epochs} epochs on {train_samples} digits (published: 97.8 %)
+# headline: test accuracy {test_accuracy:.2%} after {epochs} epochs on {train_samples} digits
+# headline: (published: 97.8 %)
 
 # %% [markdown]
 # # MNIST with a multilayer perceptron (Keras-style workflow)

@@ -10,7 +10,8 @@
 # few operations on them: element-wise arithmetic, broadcasting (a smaller tensor is repeated
 # along the missing axes), the dot product, reshape (same elements, new shape) and transpose.
 #
-# $$\operatorname{rank}(x) = \text{len}(x.\text{shape}), \qquad \text{size}(x) = \prod_k x.\text{shape}_k$$
+# $$\operatorname{rank}(x) = \text{len}(x.\text{shape}), \qquad
+# \text{size}(x) = \prod_k x.\text{shape}_k$$
 
 # %%
 import numpy as np
@@ -46,7 +47,8 @@ print("broadcast a + b (2,3)+(3,) ->", s.shape, "\n", s.numpy())
 # %% [markdown]
 # ## The dot product, the matrix product, reshape and transpose
 #
-# $$x \cdot y = \sum_i x_i y_i, \qquad (AB)_{ij} = \sum_k A_{ik} B_{kj}, \qquad (A^T)_{ij} = A_{ji}$$
+# $$x \cdot y = \sum_i x_i y_i, \qquad (AB)_{ij} = \sum_k A_{ik} B_{kj}, \qquad
+# (A^T)_{ij} = A_{ji}$$
 #
 # Reshape keeps the elements (and so the size) and changes only the shape.
 
