@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -203,3 +205,30 @@ def test_cli_expression_with_a_leading_minus_after_double_dash(capsys):
     lines = [line.strip() for line in text.splitlines()]
     assert lines[0] == "J = -a*b" and "J = u*b = -6" in lines and "dJ/db = -3" in lines
     assert "dJ/da = dJ/du * du/da = 2 * (-1) = -2" in lines
+
+
+@pytest.mark.parametrize("expr", ["3*(a+b*c)", "a*b + a + c*(a-b)", "sigmoid(w*x+b)*x + w"])
+def test_arrows_never_run_through_a_box_they_do_not_join(expr):
+    from nnmath.graph_draw import _boxes, edge_routes
+
+    names = sorted(set(re.findall(r"\b[a-z]\b", expr)))
+    g = build_graph(expr, {n: 1.5 for n in names})
+    boxes, _, _ = _boxes(g)
+    routes = edge_routes(g)
+    assert set(routes) == {(e.src, e.dst) for e in g.edges}
+    for (src, dst), points in routes.items():
+        pts = np.array(points)
+        assert np.allclose(pts[0], (boxes[src][0] + boxes[src][2], boxes[src][1] + 33))
+        assert pts[-1][0] == pytest.approx(boxes[dst][0])
+        # sample the arrow densely (straight pieces between the route points; the drawn
+        # S-curves stay inside each piece's bounding box, which we check too)
+        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+            for name, (bx, by, bw, bh) in boxes.items():
+                if name in (src, dst):
+                    continue
+                overlap_x = min(x0, x1) < bx + bw - 1 and max(x0, x1) > bx + 1
+                overlap_y = min(y0, y1) < by + bh - 1 and max(y0, y1) > by + 1
+                assert not (overlap_x and overlap_y), f"{src}->{dst} crosses {name}"
+    # the lecture's a -> v skips u's layer: it goes round u, not straight through it
+    if expr == "3*(a+b*c)":
+        assert len(routes[("a", "v")]) == 4 and len(routes[("u", "v")]) == 2

@@ -97,3 +97,18 @@ def test_decision_boundary_names_the_layout_mistake():
     with pytest.raises(ValueError, match=r"expected points X of shape \(m, 2\).*got X \(2, 400\)"
                        r".*pass X\.T"):
         plots.plot_decision_boundary(lambda p: p[:, 0] > 0, X, np.zeros(400))
+
+
+@pytest.mark.parametrize(("h", "w"), [(100, 800), (600, 512), (800, 120)])
+def test_image_grid_panels_follow_the_pictures_shape(h, w, rng):
+    """A wide photo gets wide panels (fewer per row), so the pictures never shrink to a strip."""
+    pics = [rng.random((h, w)) for _ in range(10)]
+    fig = plots.plot_image_grid(pics, titles=[f"p{k}" for k in range(10)], ncols=5)
+    fig.canvas.draw()
+    assert fig.get_size_inches()[0] <= 17.0
+    for ax in fig.axes[:10]:
+        bbox = ax.get_window_extent()  # pixels; imshow keeps the picture's aspect
+        shown_w = min(bbox.width, bbox.height * w / h)
+        shown_h = shown_w * h / w
+        assert shown_h >= 0.45 * fig.dpi and shown_w >= 0.45 * fig.dpi  # never a thin strip
+    plots.pyplot().close(fig)

@@ -73,7 +73,7 @@ def s1(v):  # the first output of softmax((v, 0, 0)) as v varies
 
 # Figure: Each activation (solid) with its derivative (dashed) for z from -5 to 5: relu,
 #   sigmoid, tanh, and the first softmax output s_1 when the logits are (z, 0, 0).
-plots.plot_activations({
+fig = plots.plot_activations({
     "relu": (basics.relu, basics.relu_derivative),
     "sigmoid": (basics.sigmoid, basics.sigmoid_derivative),
     "tanh": (np.tanh, basics.tanh_derivative),

@@ -79,7 +79,7 @@ print(graph.table())
 # Figure: The computation graph of J = 3(a + bc): inputs a, b, c on the left, then u = bc,
 #   v = a + u and J = 3v, each node with its forward value (blue) and dJ/d(node) (red), each
 #   arrow with its local derivative.
-graph.plot()
+fig = graph.plot()
 
 # %% [markdown]
 # ## A single sigmoid neuron

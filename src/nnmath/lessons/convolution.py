@@ -72,9 +72,9 @@ h, w = pictures[0].shape
 rows, cols = slice(int(0.2 * h), int(0.55 * h)), slice(int(0.3 * w), int(0.7 * w))
 # Figure: The same results zoomed into the upper centre of the photo, where a 3 x 3 kernel's
 #   effect is visible pixel by pixel.
-plots.plot_image_grid([p[rows, cols] for p in pictures], titles=titles, ncols=5,
-                      title=f"Zoom: rows {rows.start}-{rows.stop}, columns "
-                            f"{cols.start}-{cols.stop}")
+fig = plots.plot_image_grid([p[rows, cols] for p in pictures], titles=titles, ncols=5,
+                            title=f"Zoom: rows {rows.start}-{rows.stop}, columns "
+                                  f"{cols.start}-{cols.stop}")
 
 # %% [markdown]
 # ## Output sizes and receptive fields

@@ -77,8 +77,8 @@ for name, (params, *_rest) in (("2-layer", two), ("4-layer", four)):
 print("(published: 2-layer after 3000: 1.0 / 0.72; 4-layer after 2500: 0.9856 / 0.8)")
 # Figure: The cost every 100 iterations of the 2-layer and the 4-layer network, learning
 #   rate 0.0075.
-plots.plot_costs({"2-layer": two[1], "4-layer": four[1]}, every=100,
-                 title=f"Cat networks, learning rate {learning_rate}")
+fig = plots.plot_costs({"2-layer": two[1], "4-layer": four[1]}, every=100,
+                       title=f"Cat networks, learning rate {learning_rate}")
 
 # %% [markdown]
 # ## Overfitting made visible

@@ -86,8 +86,8 @@ for lr, (p, c, _) in runs.items():
 axes[0].axhline(2.0, color="grey", lw=0.8)
 axes[0].set(xlabel="step", ylabel="w (clipped to [-2, 6])", ylim=(-2.3, 6.3),
             title="w per step: the minimum is at w = 2")
-axes[1].set(xlabel="step", ylabel="J(w) (clipped at 1e6)", yscale="log", title="cost per step")
 axes[0].legend(fontsize=8)
+axes[1].set(xlabel="step", ylabel="J(w) (clipped at 1e6)", yscale="log", title="cost per step")
 # Figure: Thirty steps for each learning rate: w per step (left) and the cost per step on a
 #   log scale (right). Alpha 1 diverges, 0.1 oscillates around w = 2, 0.01 arrives, 0.001
 #   has hardly moved.
@@ -98,8 +98,9 @@ ax.plot(ws, curve(ws), color="grey")
 ax.plot(path[:15], curve(path[:15]), "o-", label="alpha=0.01, 15 steps (right)")
 ax.plot(runs[0.1][0][:10], curve(runs[0.1][0][:10]), "s--",
         label="alpha=0.1, 10 steps (oscillating)")
-ax.set(xlabel="w", ylabel="J(w)", title="Steps on the convex curve")
 ax.legend()
+ax.set(xlabel="w", ylabel="J(w)", title="Steps on the convex curve")
+fig.tight_layout()
 # Figure: The steps drawn on the curve J(w): alpha 0.01 walks down one side, alpha 0.1 jumps
 #   from one side of the minimum to the other.
 

@@ -27,7 +27,7 @@ means = [float(ch.mean()) for ch in images.split_channels(x)]
 print("channel means R, G, B = " + ", ".join(f"{m:.2f}" for m in means))
 # Figure: The photo and its red, green and blue channels, each channel drawn as a grey-scale
 #   picture: bright where that colour is strong.
-plots.plot_channels(x)
+fig = plots.plot_channels(x)
 
 # %% [markdown]
 # ## Flattening and normalizing

@@ -31,8 +31,8 @@ print(f"normal equation : w = {w[0]:.8f}  b = {b:.8f}")
 print(f"test MSE = {mse:.2f}   R2 = {r2:.2f}   (published: 938.24, 152.92, 2548.07, 0.47)")
 # Figure: The diabetes patients' disease progression against their body-mass index, with the
 #   fitted line w x + b; training patients and the 20 held-out test patients.
-plots.plot_regression_line(x_train, y_train, float(w[0]), b, x_test, y_test,
-                           title="diabetes: feature 2 (bmi) against progression")
+fig = plots.plot_regression_line(x_train, y_train, float(w[0]), b, x_test, y_test,
+                                 title="diabetes: feature 2 (bmi) against progression")
 
 # %% [markdown]
 # ## The same line by gradient descent
@@ -55,7 +55,7 @@ print(f"gradient descent on the standardized feature, learning rate 0.5, 100 ite
       f"b = {b_gd:.6f}  (|dw| = {abs(w_gd - w[0]):.1e})")
 # Figure: The cost J falling over 100 gradient-descent iterations on the standardized body-mass
 #   index, levelling off at the normal equation's minimum.
-plots.plot_costs(costs, title="Gradient descent cost J (standardized bmi)")
+fig = plots.plot_costs(costs, title="Gradient descent cost J (standardized bmi)")
 
 # %% [markdown]
 # ## Two features: a plane

@@ -59,7 +59,7 @@ wrong = np.flatnonzero(res["Y_prediction_test"][0] != test_y[0])
 print(f"{len(wrong)} of {test_y.shape[1]} test pictures misclassified")
 # Figure: The test pictures the classifier gets wrong, each titled with its true class and
 #   the class the model said.
-plots.plot_image_grid(test_images[wrong], titles=[
+fig = plots.plot_image_grid(test_images[wrong], titles=[
     f"true {classes[int(test_y[0, i])]}, said {classes[int(res['Y_prediction_test'][0, i])]}"
     for i in wrong], ncols=5, title="Misclassified test pictures")
 

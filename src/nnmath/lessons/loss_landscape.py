@@ -40,7 +40,7 @@ model = nm.Sequential([layers.Input((784,)), layers.Dense(512, activation="relu"
                        layers.Dense(10, activation="softmax")], seed=0)
 model.compile(optimizer=optimizers.RMSprop(learning_rate=0.001),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(x_train, y_train, epochs=1, batch_size=128, verbose=2, seed=0)
+history = model.fit(x_train, y_train, epochs=1, batch_size=128, verbose=2, seed=0)
 
 # %%
 def filter_normalized(weights, rng):
@@ -78,7 +78,7 @@ print(f"loss at the trained weights {centre:.4f}; min on the grid {losses.min():
 # Figure: The MNIST MLP's test loss around its trained weights along two filter-normalized
 #   random directions, as labelled contour lines (left) and as a surface (right): a bowl
 #   with the trained weights near its bottom.
-plots.plot_loss_landscape(grid, grid, losses, title="MNIST MLP loss, filter-normalized")
+fig = plots.plot_loss_landscape(grid, grid, losses, title="MNIST MLP loss, filter-normalized")
 
 # %% [markdown]
 # ## Why momentum and Adam help

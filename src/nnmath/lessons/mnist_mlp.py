@@ -47,7 +47,7 @@ test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbo
 print(f"test accuracy {test_accuracy:.4f}, test loss {test_loss:.4f} (published: 0.978)")
 # Figure: Loss and accuracy per epoch on the training digits and on the test digits
 #   (val_loss, val_accuracy).
-plots.plot_history(history.history, title="MNIST MLP")
+fig = plots.plot_history(history.history, title="MNIST MLP")
 
 # %%
 probs = model.predict(x_test[:10])

@@ -53,7 +53,7 @@ print(f"one hidden layer, n_h = 4: accuracy {accuracy:.2%}  (published: 90 %)")
 # Figure: The decision regions of logistic regression (one straight line through the flower)
 #   and of the network with 4 hidden units (curved regions around the petals), with the 400
 #   points coloured by class.
-plots.plot_decision_boundary(
+fig = plots.plot_decision_boundary(
     {f"logistic regression ({logistic_accuracy:.0%})": lambda P: logistic.predict(w, b, P.T)[0],
      f"hidden layer n_h = 4 ({accuracy:.1%})": lambda P: shallow.predict(params, P.T)[0]},
     X.T, Y[0])
