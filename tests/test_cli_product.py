@@ -183,17 +183,3 @@ def test_lessons_command_runs_named_lessons(tmp_path):
     assert "J = 3v = 33" in r.stdout
     assert (tmp_path / "rep" / "index.html").is_file()
     assert (tmp_path / "rep" / "numbers.json").is_file()
-
-
-def test_failed_lessons_end_with_one_summary_line(tmp_path, monkeypatch, capsys):
-    from nnmath import lessons
-
-    def boom(ctx):
-        raise RuntimeError("exploded\nsecond line")
-
-    monkeypatch.setattr(lessons.get_lesson("tensors"), "run", boom)
-    assert cli.main(["lessons", "tensors", "computation-graph", "--out", str(tmp_path)]) == 1
-    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("nnmath")]
-    assert err == ["nnmath lessons: error: 1 of 2 lessons failed (tensors); first: "
-                   "RuntimeError: exploded"]
-    assert (tmp_path / "index.html").is_file()  # the report is written all the same

@@ -229,7 +229,7 @@ def plot_image_grid(
     # most ~16 inches in all) instead of a thin strip in a square panel
     aspect = float(np.median([np.shape(x)[0] / max(np.shape(x)[1], 1) for x in images])
                    ) if images else 1.0
-    panel_w = float(np.clip(2.1 / np.sqrt(max(aspect, 1e-3)), 2.1, 5.5))
+    panel_w = float(np.clip(2.1 / np.sqrt(max(aspect, 1e-3)), 2.1, 8.0))
     ncols = max(1, min(ncols, n, int(16.5 // panel_w)))
     nrows = -(-n // ncols)
     panel_h = min(panel_w * aspect, 4.5) + (0.35 if titles is not None else 0.1)
