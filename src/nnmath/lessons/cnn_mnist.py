@@ -27,7 +27,7 @@
 import numpy as np
 
 import nnmath as nm
-from nnmath import functional as F  # noqa: N812
+from nnmath import functional as F
 from nnmath import layers, lessons, optimizers, plots
 from nnmath.datasets import load_mnist
 

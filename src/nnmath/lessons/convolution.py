@@ -18,7 +18,7 @@
 # %%
 import numpy as np
 
-from nnmath import functional as F  # noqa: N812
+from nnmath import functional as F
 from nnmath import kernels, lessons, plots
 
 x6 = np.zeros((6, 6))

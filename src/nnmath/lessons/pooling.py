@@ -21,7 +21,7 @@
 import numpy as np
 
 import nnmath as nm
-from nnmath import functional as F  # noqa: N812
+from nnmath import functional as F
 from nnmath import kernels, lessons, plots
 from nnmath.classic import conv
 
