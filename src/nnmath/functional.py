@@ -279,7 +279,7 @@ def conv2d(
     Example:
         >>> y = conv2d(x, W, b, strides=2, padding="same")   # (N, 28, 28, 1) -> (N, 14, 14, C_out)
     """
-    from .ops.conv import Conv2D
+    from .ops.conv import Conv2DOp as Conv2D
 
     if bias is None:
         return Conv2D.apply(x, kernel, strides=strides, padding=padding)
@@ -307,7 +307,7 @@ def max_pool2d(
     Example:
         >>> max_pool2d(h, 2).shape     # (128, 11, 11, 64) -> (128, 5, 5, 64)
     """
-    from .ops.pool import MaxPool2D
+    from .ops.pool import MaxPool2DOp as MaxPool2D
 
     return MaxPool2D.apply(x, pool_size=pool_size, strides=strides)
 
@@ -322,6 +322,6 @@ def avg_pool2d(
     Example:
         >>> avg_pool2d(h, pool_size=(2, 2), strides=1).shape   # (N, 5, 5, C) -> (N, 4, 4, C)
     """
-    from .ops.pool import AvgPool2D
+    from .ops.pool import AvgPool2DOp as AvgPool2D
 
     return AvgPool2D.apply(x, pool_size=pool_size, strides=strides)

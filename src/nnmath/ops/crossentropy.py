@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Sigmoid
+from .elementwise import SigmoidOp
 
 __all__ = ["SigmoidBinaryCrossEntropy", "SoftmaxCrossEntropy", "sigmoid_array", "softmax_array"]
 
@@ -41,8 +41,8 @@ def softmax_array(z: np.ndarray, axis: int = -1, out: np.ndarray | None = None) 
 
 
 def sigmoid_array(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """sigmoid(z) = 1 / (1 + e^-z) on plain arrays, with the stable formula of the Sigmoid op."""
-    p = Sigmoid().forward(z)
+    """sigmoid(z) = 1 / (1 + e^-z) on plain arrays, with the stable formula of the SigmoidOp op."""
+    p = SigmoidOp().forward(z)
     if out is None:
         return p
     _out("sigmoid_array", z, out)[...] = p

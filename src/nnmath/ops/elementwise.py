@@ -129,7 +129,7 @@ class Abs(Function):
         return (g * np.sign(self.x),)
 
 
-class ReLU(Function):
+class ReLUOp(Function):
     """y = max(x, 0).   dL/dx = g * [x > 0]  (0 at x = 0, as the classic course takes it)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -140,7 +140,7 @@ class ReLU(Function):
         return (g * (self.y > 0),)  # a bool mask multiply: ~10x faster than np.where
 
 
-class Sigmoid(Function):
+class SigmoidOp(Function):
     """y = 1 / (1 + e^-x).   dL/dx = g * y * (1 - y).
 
     Stable for large |x|: computed as ``e^x / (1 + e^x)`` where x < 0 and as
@@ -157,7 +157,7 @@ class Sigmoid(Function):
         return (g * y * (1 - y),)
 
 
-class Tanh(Function):
+class TanhOp(Function):
     """y = tanh x.   dL/dx = g * (1 - y^2)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
