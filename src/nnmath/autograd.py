@@ -232,16 +232,19 @@ class Function:
             if cls.broadcasts and len(tensors) == 2:
                 raise broadcast_error(cls, tensors[0], tensors[1], err) from None
             raise
-        make = tensors[0]._make
+        kind = type(tensors[0])
+        result = kind.__new__(kind)  # Node._make inlined: this line runs once per op
+        result.data = out if type(out) is np.ndarray else np.asarray(out)
         if _grad_enabled:
             flags = tuple([t.requires_grad for t in tensors])
             if True in flags:
-                result = make(out, True)
+                result.requires_grad = True
                 fn.inputs = tensors
                 fn.needs_input_grad = flags
                 result._ctx = fn
                 return result
-        return make(out, False)
+        result.requires_grad = False
+        return result
 
     def _release(self) -> None:
         """Drop everything saved for backward, and the links to the inputs.
