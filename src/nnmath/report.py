@@ -190,8 +190,7 @@ def prepare(out_dir: str | Path, clean: bool = False) -> Path:
 
 def load_stored(out_dir: str | Path) -> list[Any]:
     """The lessons stored in ``out_dir`` by earlier runs, in teaching order."""
-    from nnmath.lessons import LESSONS
-    from nnmath.lessons._run import LessonResult
+    from nnmath.lessons import LESSONS, LessonResult
 
     order = {name: k for k, name in enumerate(LESSONS)}
     stored = []

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LESSONS",
+    "LessonResult",
     "fast_mode",
     "get_lesson",
     "list_lessons",
