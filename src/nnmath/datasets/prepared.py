@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["PREPARED", "Prepared", "cat_columns", "digit_images", "load_prepared",
+__all__ = ["PREPARED", "Prepared", "cat_columns", "class_names", "digit_images", "load_prepared",
            "prepared_names"]
 
 
@@ -105,23 +105,38 @@ class Prepared:
         return out.reshape(len(x), *shape), y.astype(np.int64)
 
 
+def _cat_classes() -> list[str]:
+    from .catvnoncat import CAT_CLASSES
+
+    return list(CAT_CLASSES)
+
+
+def _digit_classes() -> list[str]:
+    return [str(i) for i in range(10)]
+
+
+def _fashion_classes() -> list[str]:
+    from .mnist import FASHION_MNIST_CLASSES
+
+    return list(FASHION_MNIST_CLASSES)
+
+
 def _cat() -> Prepared:
     from .catvnoncat import load_cat_vs_noncat
 
-    (xtr, ytr), (xte, yte), classes = load_cat_vs_noncat()
+    (xtr, ytr), (xte, yte), _ = load_cat_vs_noncat()
     return Prepared("catvnoncat", xtr, ytr.astype(np.int64), xte, yte.astype(np.int64),
-                    [str(c) for c in classes])
+                    _cat_classes())
 
 
-def _digits(loader_name: str, name: str) -> Callable[[], Prepared]:
+def _digits(loader_name: str, name: str, classes: Callable[[], list[str]]
+            ) -> Callable[[], Prepared]:
     def load() -> Prepared:
         from . import mnist
 
         (xtr, ytr), (xte, yte) = getattr(mnist, loader_name)()
-        classes = (list(mnist.FASHION_MNIST_CLASSES) if name == "fashion-mnist"
-                   else [str(i) for i in range(10)])
         return Prepared(name, xtr[..., None], ytr.astype(np.int64), xte[..., None],
-                        yte.astype(np.int64), classes)
+                        yte.astype(np.int64), classes())
 
     return load
 
@@ -131,16 +146,32 @@ def _planar() -> Prepared:
 
     X, Y = make_planar_flower(seed=1)  # the course's flower; train and test are the same
     y = Y.reshape(-1).astype(np.int64)
-    return Prepared("planar", X.T, y, X.T, y, ["red", "blue"], pixels=False)
+    return Prepared("planar", X.T, y, X.T, y, _planar_classes(), pixels=False)
 
 
-#: data set name -> loader (the names ``nnmath evaluate --data`` accepts)
-PREPARED: dict[str, Callable[[], Prepared]] = {
-    "catvnoncat": _cat,
-    "mnist": _digits("load_mnist", "mnist"),
-    "fashion-mnist": _digits("load_fashion_mnist", "fashion-mnist"),
-    "planar": _planar,
+def _planar_classes() -> list[str]:
+    return ["red", "blue"]
+
+
+#: data set name -> (loader, class names); the names ``nnmath evaluate --data`` accepts
+PREPARED: dict[str, tuple[Callable[[], Prepared], Callable[[], list[str]]]] = {
+    "catvnoncat": (_cat, _cat_classes),
+    "mnist": (_digits("load_mnist", "mnist", _digit_classes), _digit_classes),
+    "fashion-mnist": (_digits("load_fashion_mnist", "fashion-mnist", _fashion_classes),
+                      _fashion_classes),
+    "planar": (_planar, _planar_classes),
 }
+
+
+def _entry(name: str) -> tuple[Callable[[], Prepared], Callable[[], list[str]]]:
+    if name not in PREPARED:
+        raise KeyError(f"unknown data set {name!r}; expected one of {', '.join(PREPARED)}")
+    return PREPARED[name]
+
+
+def class_names(name: str) -> list[str]:
+    """The class names of data set ``name`` (without loading it)."""
+    return _entry(name)[1]()
 
 
 def prepared_names() -> list[str]:
@@ -155,6 +186,4 @@ def load_prepared(name: str) -> Prepared:
         KeyError: unknown name (the message lists the known ones).
         FileNotFoundError: the files are missing and cannot be downloaded.
     """
-    if name not in PREPARED:
-        raise KeyError(f"unknown data set {name!r}; expected one of {', '.join(PREPARED)}")
-    return PREPARED[name]()
+    return _entry(name)[0]()
