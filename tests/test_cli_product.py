@@ -37,7 +37,7 @@ def files(tmp_path_factory):
     rng = np.random.default_rng(0)
     cat = recipes.save_classic(out / "cat.safetensors", "classic-logistic",
                                {"w": rng.standard_normal((12288, 1)) * 0.01, "b": np.zeros(1)},
-                               recipes.CAT_PREPROCESSING)
+                               recipes.get("cat-logistic").preprocessing())
     planar = recipes.save_classic(out / "planar.safetensors", "classic-shallow",
                                   {"W1": rng.standard_normal((4, 2))}, {"input_shape": [2]})
     mlp = nm.Sequential([layers.Input((784,)), layers.Dense(10, activation="softmax")], seed=0)
