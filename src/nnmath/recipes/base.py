@@ -54,8 +54,8 @@ class TrainResult:
 
 def _positive_int(key: str, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        return f"{key.replace('_', ' ')} an integer >= 1, got {value!r}"
-    return f"{key.replace('_', ' ')} >= 1, got {value!r}" if value < 1 else None
+        return f"{key} an integer >= 1, got {value!r}"
+    return f"{key} >= 1, got {value!r}" if value < 1 else None
 
 
 def _positive_float(key: str, value: Any) -> str | None:
