@@ -141,7 +141,11 @@ class Recipe:
 
     # ------------------------------------------------------------------ the four jobs
     def load_data(self, limit: int | None = None, seed: int = 0) -> Data:
-        """The training and validation data in the model's layout (first ``limit`` samples)."""
+        """The training and validation data in the model's layout (first ``limit`` samples).
+
+        ``seed`` is part of the contract for recipes that draw a random split; none does today
+        (the data sets come with their test sets, the flower with the course's seed 1).
+        """
         raise NotImplementedError
 
     def build(self, params: dict[str, Any] | None = None, seed: int = 0) -> Any:
