@@ -311,8 +311,12 @@ class Trainer:
         the init/shuffle/dropout streams), ``epoch`` and ``history``.
 
         ``set_training_state(state)`` later puts the model back exactly: training on from
-        there gives the same numbers bit for bit.
+        there gives the same numbers bit for bit. (When no ``fit`` or ``train_on_batch`` has
+        seeded the shuffling and dropout streams yet, this seeds them from the model's seed
+        first, so that the snapshot holds every stream that training will draw from.)
         """
+        if self.state.rngs["dropout"] is None:
+            self.seed_streams(self.seed)
         opt = self.optimizer
         opt_state = None
         if opt is not None:
