@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from ._names import resolve
 from .ops.crossentropy import (
     SigmoidBinaryCrossEntropy,
     SoftmaxCrossEntropy,
     sigmoid_array,
     softmax_array,
 )
+from .registry import resolve
 from .tensor import Tensor, as_tensors
 
 __all__ = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._names import resolve
+from ..registry import resolve
 from .adam import Adam, AdamW
 from .base import OPTIMIZERS, Optimizer
 from .rmsprop import RMSprop
