@@ -186,3 +186,36 @@ def test_alias_modules_are_gone_and_import_is_lazy_about_threads():
     from nnmath.models import callbacks, saving
 
     assert callbacks.EarlyStopping and saving.load_model
+
+
+@pytest.mark.parametrize(
+    ("layer", "loss", "fused"),
+    [
+        (layers.Dense(3, activation="softmax"), "sparse_categorical_crossentropy", True),
+        (layers.Dense(3, activation="Softmax"), "categorical_crossentropy", True),
+        (layers.Softmax(), "sparse_categorical_crossentropy", True),
+        (layers.Dense(1, activation="sigmoid"), "binary_crossentropy", True),
+        (layers.Dense(1, activation="sigmoid"), "sparse_categorical_crossentropy", False),
+        (layers.Dense(3, activation="linear"), "sparse_categorical_crossentropy", False),
+        (layers.Dense(3, activation="softmax"), "mse", False),
+        (layers.Dense(3, activation="softmax"),
+         losses.SparseCategoricalCrossentropy(from_logits=True), False),
+        (layers.Flatten(), "sparse_categorical_crossentropy", False),
+    ],
+)
+def test_the_fusion_seam_decides_from_the_layers_activation_and_the_loss(layer, loss, fused):
+    from nnmath.models import fusion
+
+    assert fusion.fuses(layer, losses.get(loss)) is fused
+
+
+def test_the_fusion_seam_words_the_from_logits_mismatch():
+    from nnmath.models import fusion
+
+    ce = losses.SparseCategoricalCrossentropy
+    assert "has from_logits=True but the last layer ends with softmax" in fusion.convention_warning(
+        layers.Dense(3, activation="softmax"), ce(from_logits=True))
+    assert "pass from_logits=True to the loss or add activation='softmax'" in (
+        fusion.convention_warning(layers.Dense(3, name="out"), ce()))
+    assert fusion.convention_warning(layers.Dense(3, activation="softmax"), ce()) is None
+    assert fusion.convention_warning(layers.Dense(3), losses.get("mse")) is None
