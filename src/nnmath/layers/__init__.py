@@ -1,4 +1,4 @@
-"""Layers: the ``Layer`` base and one module per family (core, conv).
+"""Layers: the ``Layer`` base and one module per family (core, conv, pooling).
 
 Keras's vocabulary and layouts: Dense kernel ``(D_in, D_out)`` with ``y = x @ W + b``;
 Conv2D kernel ``(KH, KW, C_in, C_out)`` on NHWC images. ``LAYERS`` maps class names to
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import LAYERS, Layer
-from .conv import AvgPool2D, Conv2D, MaxPool2D
+from .conv import Conv2D
 from .core import (
     Activation,
     Dense,
@@ -23,6 +23,7 @@ from .core import (
     Softmax,
     Tanh,
 )
+from .pooling import AvgPool2D, MaxPool2D
 
 __all__ = [
     "LAYERS",
@@ -42,6 +43,7 @@ __all__ = [
     "deserialize",
     "serialize",
 ]
+
 
 def serialize(layer: Layer) -> dict[str, Any]:
     """``{"class_name": ..., "config": {...}}`` for a model file."""
