@@ -313,3 +313,16 @@ def test_lessons_list_exercises_when_the_exercises_module_offers_them(tmp_path, 
 def test_readme_names_the_notebook_command():
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "nnmath lessons --notebooks" in text and "jupyter" in text.lower()
+
+
+def test_a_notebook_gets_the_same_thread_limit_as_the_command_line():
+    import subprocess
+
+    code = ("import os; from threadpoolctl import threadpool_info; from nnmath import lessons; "
+            "print(max(i['num_threads'] for i in threadpool_info()))")
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                        "NNMATH_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True)
+    assert out.stdout.strip() == "1"

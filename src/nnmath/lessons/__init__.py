@@ -14,7 +14,9 @@ lesson is one file (plus its test). From one source come three outputs:
 Inside a lesson, three small functions connect it to the runner and still work in a notebook:
 :func:`fast_mode` (``--fast``, or ``NNMATH_FAST=1`` in a notebook's environment),
 :func:`photo` (``--image``, or ``NNMATH_IMAGE``, else matplotlib's sample portrait) and
-:func:`record` (the numbers the report and ``numbers.json`` list).
+:func:`record` (the numbers the report and ``numbers.json`` list). Importing this module
+applies nnmath's BLAS thread limit (:func:`nnmath.threads.configure`), as the command line
+does.
 
 Example:
     >>> from nnmath import lessons
@@ -30,9 +32,17 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nnmath import threads
+
 if TYPE_CHECKING:
     from ._run import LessonResult
     from ._source import Lesson
+
+# The lessons run with nnmath's BLAS thread limit wherever they run: the command line applies
+# it, and a notebook imports this module in its first cell. The classic lessons call no
+# ``fit`` (which would apply it), and more BLAS threads would make them slower on a busy
+# machine and change the last digits of their sums.
+threads.configure()
 
 __all__ = [
     "LESSONS",
