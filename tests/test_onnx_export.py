@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import onnx
@@ -149,7 +150,9 @@ def test_unbuilt_model_and_unknown_activation_errors(tmp_path):
     with pytest.raises(ExportError, match=r"activation 'swish' has no ONNX export.*relu"):
         GraphBuilder().activation("swish", "x", "d", "layer 'd' (Dense)")
     with pytest.raises(ExportError, match="model kind 'classic-svm'"):
-        export_onnx(predict.LoadedModel("classic-svm", {}, params={}), tmp_path / "x.onnx")
+        export_onnx(SimpleNamespace(kind="classic-svm", params={}), tmp_path / "x.onnx")
+    with pytest.raises(ExportError, match=r"classic-deep model without parameters \['W1', 'b1'\]"):
+        export_onnx(SimpleNamespace(kind="classic-deep", params={"W2": 0}), tmp_path / "x.onnx")
 
 
 # ----------------------------------------------------------------------------- recipe models
@@ -164,11 +167,18 @@ def trained(tmp_path_factory):
             for name, kw in runs.items()}
 
 
+def scaled(pixels: np.ndarray, path: Path) -> np.ndarray:
+    """Pictures prepared as the ONNX file's metadata says: ``pixels * scale`` in float32."""
+    meta = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+    return pixels.astype(np.float32) * np.float32(json.loads(meta["preprocessing"])["scale"])
+
+
 @pytest.fixture(scope="module")
 def test_images():
+    """Real test pictures (uint8): 150 MNIST digits (N, 28, 28, 1), the 50 cat test pictures."""
     _, (xd, _) = nm.datasets.load_mnist()
     _, (xc, _), _ = nm.datasets.load_cat_vs_noncat()
-    return {"digits": recipes.digit_images(xd[:150]), "cats": xc.astype(np.float32) / 255}
+    return {"digits": xd[:150, :, :, None], "cats": xc}
 
 
 @pytest.mark.parametrize("name", ["mnist-mlp", "mnist-cnn"])
@@ -177,7 +187,7 @@ def test_mnist_recipes_random_and_real_test_images(name, trained, test_images, t
     path = model.export(str(tmp_path / f"{name}.onnx"))
     shape = model.input_shape[1:]
     rand = np.random.default_rng(6).random((100, *shape), dtype=np.float32)
-    real = test_images["digits"].reshape(-1, *shape)
+    real = scaled(test_images["digits"], path).reshape(-1, *shape)
     for x in (rand, real):
         check_equal(path, x, model.predict(x))
     meta = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
@@ -193,7 +203,7 @@ def test_classic_recipes_take_rows_and_give_the_classic_probability(name, traine
     path = export_onnx(trained[name], tmp_path / f"{name}.onnx")
     sample = loaded.preprocessing["input_shape"]
     rand = np.random.default_rng(7).random((100, *sample))
-    xs = [rand] + ([test_images["cats"]] if name != "planar" else [])
+    xs = [rand] + ([scaled(test_images["cats"], path)] if name != "planar" else [])
     for x in xs:  # the classic model takes columns (n_x, m), float64
         expected = loaded.probabilities(x.reshape(len(x), -1).T.astype(np.float64))[:, 1:]
         check_equal(path, x, expected.astype(np.float32))
@@ -202,15 +212,15 @@ def test_classic_recipes_take_rows_and_give_the_classic_probability(name, traine
     assert "layout" not in json.loads(meta["preprocessing"]), "the graph takes rows, not columns"
 
 
-def test_cli_export_and_clear_error(trained, tmp_path):
+def test_cli_export_and_clear_error(trained, test_images, tmp_path):
     out = tmp_path / "cnn.onnx"
     done = subprocess.run([sys.executable, "-m", "nnmath.cli", "export",
                            str(trained["mnist-cnn"]), "--out", str(out)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "(batch, 28, 28, 1)" in done.stdout and "(batch, 10)" in done.stdout
-    x = test_images_digits = recipes.digit_images(nm.datasets.load_mnist()[1][0][:37])
-    check_equal(out, test_images_digits, nm.load_model(str(trained["mnist-cnn"])).predict(x))
+    x = scaled(test_images["digits"][:37], out)
+    check_equal(out, x, nm.load_model(str(trained["mnist-cnn"])).predict(x))
     bad = tmp_path / "notes.safetensors"
     bad.write_text("not a model")
     done = subprocess.run([sys.executable, "-m", "nnmath.cli", "export", str(bad)],

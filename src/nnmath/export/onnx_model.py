@@ -78,20 +78,12 @@ def export_onnx(
         from ..predict import load_any
 
         model = load_any(model)
-    kind = getattr(model, "kind", None)
-    if kind == "sequential":  # a LoadedModel wrapping an engine model
-        prep = model.preprocessing
-        model = model.model
-    elif kind is not None:
-        prep = model.preprocessing
-    else:
-        prep = getattr(model, "preprocessing", None)
-    prep = dict(preprocessing if preprocessing is not None else prep or {})
+    kind, model, recorded = _unwrap(model)
+    prep = dict(preprocessing if preprocessing is not None else recorded or {})
     if kind in CLASSIC_KINDS:
-        graph_parts = _classic_graph(kind, model.params, prep)
-    elif kind is None or kind == "sequential":
+        graph_parts = _classic_graph(kind, model, prep)
+    elif kind == "sequential":
         graph_parts = _sequential_graph(model)
-        kind = "sequential"
     else:
         raise ExportError(f"export_onnx: model kind {kind!r} has no ONNX export; exportable: "
                           f"sequential, {', '.join(CLASSIC_KINDS)}")
@@ -113,6 +105,21 @@ def _require_onnx() -> None:
             "export_onnx: the onnx package is not installed; pip install 'nnmath[onnx]' "
             "(or pip install onnx)"
         ) from None
+
+
+def _unwrap(model: Any) -> tuple[str, Any, dict[str, Any] | None]:
+    """``(kind, Sequential or classic parameter dict, recorded preprocessing)`` for a
+    Sequential, a classic model (``kind`` and ``params``) or a loaded model file (``kind``,
+    ``preprocessing`` and the model in ``model`` or its parameters in ``params``)."""
+    kind = getattr(model, "kind", None)
+    prep = getattr(model, "preprocessing", None)
+    if kind is None:
+        return "sequential", model, prep
+    inner = getattr(model, "model", None)
+    if kind == "sequential":
+        return kind, inner, prep or getattr(inner, "preprocessing", None)
+    params = getattr(model, "params", None)
+    return kind, params if params is not None else getattr(inner, "params", None), prep
 
 
 # ----------------------------------------------------------------------------- engine models
@@ -162,7 +169,7 @@ def _classic_graph(kind: str, params: dict[str, np.ndarray], prep: dict[str, Any
     """Row-per-sample form of the course's ``A[l] = g(W[l] A[l-1] + b[l])``:
     ``A[l]^T = g(A[l-1]^T W[l]^T + b[l]^T)`` (Gemm with transB=1; logistic's ``w`` is
     ``(n_x, 1)`` already, so ``z^T = X^T w + b``)."""
-    specs = _classic_layers(kind, params)
+    specs = _classic_layers(kind, params or {})
     missing = [k for w, b, _ in specs for k in (w, b) if k not in params]
     if missing:
         raise ExportError(f"export_onnx: {kind} model without parameters {missing}")
