@@ -84,6 +84,7 @@ def test_fixed_activation_layers_and_dropout(tmp_path):
     ((8, 8), 3, 1, "same", "relu"),
     ((13, 11), 5, 3, "same", None),
     ((10, 9), (3, 2), (1, 2), "valid", "relu"),
+    ((6, 7), 3, 1, "same", "softmax"),
 ])
 def test_conv2d_strides_padding_then_flatten_in_nhwc_order(hw, kernel, strides, padding, act,
                                                           tmp_path):
@@ -91,7 +92,7 @@ def test_conv2d_strides_padding_then_flatten_in_nhwc_order(hw, kernel, strides, 
                            layers.Conv2D(5, kernel, strides=strides, padding=padding,
                                          activation=act),
                            layers.Conv2D(4, 2, padding=padding, use_bias=False),
-                           layers.Flatten(), layers.Dense(6, activation="softmax")], seed=3)
+                           layers.Activation(act or "linear"), layers.Flatten(), layers.Dense(6, activation="softmax")], seed=3)
     check_model(model, tmp_path)
 
 

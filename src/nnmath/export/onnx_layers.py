@@ -167,8 +167,8 @@ def conv2d(g: GraphBuilder, layer: Any, x: str, shape: Shape) -> str:
         inputs.append(g.constant(f"{layer.name}/bias", w["bias"]))
     y = g.op("Conv", inputs, f"{layer.name}/conv", kernel_shape=list(k), strides=list(s),
              pads=pads, dilations=[1, 1])
-    y = g.activation(cfg.get("activation"), y, layer.name, where)  # elementwise: any layout
-    return g.op("Transpose", [y], f"{layer.name}/to_nhwc", perm=NCHW_TO_NHWC)
+    y = g.op("Transpose", [y], f"{layer.name}/to_nhwc", perm=NCHW_TO_NHWC)
+    return g.activation(cfg.get("activation"), y, layer.name, where)  # softmax: over C (last)
 
 
 def _pool(op_type: str) -> Callable[[GraphBuilder, Any, str, Shape], str]:
