@@ -24,7 +24,6 @@ from nnmath import layers, predict, recipes
 from nnmath.export import ExportError, export_onnx
 from nnmath.export.onnx_layers import CONVERTERS, GraphBuilder, _pads
 from nnmath.layers.core import ACTIVATIONS
-from nnmath.ops.conv import resolve_padding
 
 REPO = Path(__file__).resolve().parents[1]
 TOL = 1e-5
@@ -92,19 +91,19 @@ def test_conv2d_strides_padding_then_flatten_in_nhwc_order(hw, kernel, strides, 
                            layers.Conv2D(5, kernel, strides=strides, padding=padding,
                                          activation=act),
                            layers.Conv2D(4, 2, padding=padding, use_bias=False),
-                           layers.Activation(act or "linear"), layers.Flatten(), layers.Dense(6, activation="softmax")], seed=3)
+                           layers.Activation(act or "linear"), layers.Flatten(),
+                           layers.Dense(6, activation="softmax")], seed=3)
     check_model(model, tmp_path)
 
 
-@pytest.mark.parametrize("padding", ["valid", "same", 0, 1, 2, (1, 3), [2, 0]])
-def test_pads_agree_with_the_conv_primitive(padding):
-    """ONNX pads [top, left, bottom, right] = the primitive's (top, bottom, left, right), for
-    the string, int and pair paddings the primitive takes, over sizes, kernels and strides."""
-    for n_h, n_w, kh, kw, sh, sw in [(9, 9, 3, 3, 1, 1), (9, 10, 3, 2, 2, 2), (7, 8, 4, 5, 2, 3),
-                                     (13, 11, 5, 5, 3, 3), (5, 6, 1, 2, 2, 1)]:
-        top, bottom, left, right = resolve_padding(padding, (n_h, n_w), (kh, kw), (sh, sw), "t")
-        got = _pads(padding, (n_h, n_w), (kh, kw), (sh, sw), "t")
-        assert got == [top, left, bottom, right], (padding, n_h, n_w, kh, kw, sh, sw)
+@pytest.mark.parametrize("padding, pads", [("valid", [0, 0, 0, 0]), (2, [2, 2, 2, 2]),
+                                           ((1, 3), [1, 3, 1, 3]), ("same", [1, 2, 2, 2])])
+def test_onnx_pads_order_top_left_bottom_right(padding, pads):
+    """'same' on 7 x 8 with a 4 x 6 kernel, stride 2: totals 3 (1 + 2, the extra at the
+    bottom) and 4 (2 + 2)."""
+    assert _pads(padding, (7, 8), (4, 6), (2, 2), "t") == pads
+    with pytest.raises(ExportError, match="padding"):
+        _pads("full", (7, 8), (4, 6), (2, 2), "t")
 
 
 @pytest.mark.parametrize("pool", ["MaxPool2D", "AvgPool2D"])

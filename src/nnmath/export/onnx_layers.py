@@ -16,7 +16,6 @@ Conv kernels go from nnmath's ``(KH, KW, C_in, C_out)`` to ONNX's ``(C_out, C_in
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -111,26 +110,16 @@ def _pair(value: Any) -> tuple[int, int]:
 
 def _pads(padding: Any, hw: tuple[int, int], k: tuple[int, int], s: tuple[int, int],
           where: str) -> list[int]:
-    """ONNX ``pads`` ``[top, left, bottom, right]`` for nnmath's padding spec.
+    """ONNX ``pads`` ``[top, left, bottom, right]`` for nnmath's padding spec, resolved by
+    :func:`nnmath.geometry.resolve_padding` (the one owner of Keras's "same" rule), which
+    returns ``(top, bottom, left, right)``."""
+    from ..geometry import resolve_padding
 
-    ``"valid"``: none. ``"same"`` (Keras/TensorFlow): output ``ceil(n / s)``, total padding
-    ``max((out - 1) s + k - n, 0)``, the odd extra row/column at the bottom/right. An int ``p``
-    or a pair ``(p_h, p_w)``: that many zeros on both sides.
-    """
-    if isinstance(padding, str) and padding.lower() == "valid":
-        return [0, 0, 0, 0]
-    if isinstance(padding, str) and padding.lower() == "same":
-        before, after = [], []
-        for n, kk, ss in zip(hw, k, s, strict=True):
-            total = max((math.ceil(n / ss) - 1) * ss + kk - n, 0)
-            before.append(total // 2)
-            after.append(total - total // 2)
-        return [*before, *after]
-    if isinstance(padding, int | list | tuple) and not isinstance(padding, bool):
-        ph, pw = _pair(padding)
-        return [ph, pw, ph, pw]
-    raise ExportError(f"{where}: padding {padding!r} has no ONNX export; expected 'valid', "
-                      "'same', an int or a pair")
+    try:
+        top, bottom, left, right = resolve_padding(padding, hw, k, s, where)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
+    return [top, left, bottom, right]
 
 
 def _image_hw(shape: Shape, where: str) -> tuple[int, int]:

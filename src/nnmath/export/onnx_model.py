@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,6 @@ __all__ = ["IR_VERSION", "OPSET", "ExportError", "export_onnx"]
 OPSET = 17
 IR_VERSION = 8
 INPUT, OUTPUT = "input", "output"
-CLASSIC_KINDS = ("classic-logistic", "classic-shallow", "classic-deep")
 
 
 def export_onnx(
@@ -80,13 +80,13 @@ def export_onnx(
         model = load_any(model)
     kind, model, recorded = _unwrap(model)
     prep = dict(preprocessing if preprocessing is not None else recorded or {})
-    if kind in CLASSIC_KINDS:
+    if kind in CLASSIC_LAYERS:
         graph_parts = _classic_graph(kind, model, prep)
     elif kind == "sequential":
         graph_parts = _sequential_graph(model)
     else:
         raise ExportError(f"export_onnx: model kind {kind!r} has no ONNX export; exportable: "
-                          f"sequential, {', '.join(CLASSIC_KINDS)}")
+                          f"sequential, {', '.join(CLASSIC_LAYERS)}")
     names = class_names if class_names is not None else prep.get("class_names")
     onnx_model = _make_model(*graph_parts, kind=kind, preprocessing=prep, class_names=names)
     path = Path(path)
@@ -154,14 +154,18 @@ def _sequential_graph(model: Any) -> tuple[GraphBuilder, Any, Any, str]:
 
 
 # ----------------------------------------------------------------------------- classic models
-def _classic_layers(kind: str, params: dict[str, np.ndarray]) -> list[tuple[str, str, str]]:
-    """``(W key, b key, activation)`` per layer, as the classic forward functions compute."""
-    if kind == "classic-logistic":
-        return [("w", "b", "sigmoid")]
-    if kind == "classic-shallow":
-        return [("W1", "b1", "tanh"), ("W2", "b2", "sigmoid")]
+def _deep_layers(params: dict[str, np.ndarray]) -> list[tuple[str, str, str]]:
     depth = len([k for k in params if k.startswith("W")])
     return [(f"W{i}", f"b{i}", "relu" if i < depth else "sigmoid") for i in range(1, depth + 1)]
+
+
+# classic model kind -> its layers as (W key, b key, activation), as its forward pass computes
+# (``recipes.classic``: LogisticModel, ShallowModel, DeepModel); a new kind adds one entry.
+CLASSIC_LAYERS: dict[str, Callable[[dict[str, np.ndarray]], list[tuple[str, str, str]]]] = {
+    "classic-logistic": lambda params: [("w", "b", "sigmoid")],
+    "classic-shallow": lambda params: [("W1", "b1", "tanh"), ("W2", "b2", "sigmoid")],
+    "classic-deep": _deep_layers,
+}
 
 
 def _classic_graph(kind: str, params: dict[str, np.ndarray], prep: dict[str, Any]
@@ -169,7 +173,7 @@ def _classic_graph(kind: str, params: dict[str, np.ndarray], prep: dict[str, Any
     """Row-per-sample form of the course's ``A[l] = g(W[l] A[l-1] + b[l])``:
     ``A[l]^T = g(A[l-1]^T W[l]^T + b[l]^T)`` (Gemm with transB=1; logistic's ``w`` is
     ``(n_x, 1)`` already, so ``z^T = X^T w + b``)."""
-    specs = _classic_layers(kind, params or {})
+    specs = CLASSIC_LAYERS[kind](params or {})
     missing = [k for w, b, _ in specs for k in (w, b) if k not in params]
     if missing:
         raise ExportError(f"export_onnx: {kind} model without parameters {missing}")
