@@ -69,6 +69,14 @@ def test_layer_contract(case, tmp_path, rng):
     assert np.array_equal(model.predict(xs), again.predict(xs))
 
 
+def test_every_nnmath_layer_has_a_contract_case():
+    """A new layer is its class + its case in CASES: the registry finds the class, this test
+    finds a layer without a case."""
+    covered = {type(make()).__name__ for make, _, _ in CASES.values()}
+    ours = {name for name, cls in layers.LAYERS.items() if cls.__module__.startswith("nnmath.")}
+    assert ours - covered == set(), "add a CASES entry for each of these layers"
+
+
 def _float64(layer: layers.Layer, shape: tuple[int, ...], rng) -> None:
     layer.rng = np.random.default_rng(0)
     layer(Tensor(np.zeros(shape, np.float32)))
