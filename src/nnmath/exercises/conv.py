@@ -160,8 +160,9 @@ def _conv_backward_cases(rng: np.random.Generator) -> list[Case]:
     out = [Case((Z, cache), label="course test", upstream=0, published=(
         lambda r: (float(np.mean(r[0])), float(np.mean(r[1])), float(np.mean(r[2]))),
         (1.45243777754, 1.72699145831, 7.83923256462), 1e-9))]
-    for i, (shape, wshape, hp) in enumerate([((2, 5, 5, 2), (3, 3, 2, 3), {"pad": 1, "stride": 1}),
-                                             ((1, 6, 5, 3), (2, 2, 3, 2), {"pad": 0, "stride": 2})]):
+    geometries = [((2, 5, 5, 2), (3, 3, 2, 3), {"pad": 1, "stride": 1}),
+                  ((1, 6, 5, 3), (2, 2, 3, 2), {"pad": 0, "stride": 2})]
+    for i, (shape, wshape, hp) in enumerate(geometries):
         Z, cache = conv.conv_forward(rng.normal(size=shape), rng.normal(size=wshape),
                                      rng.normal(size=(1, 1, 1, wshape[3])), hp)
         out.append(Case((rng.normal(size=Z.shape), cache), label=f"random {i + 1}", upstream=0))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ..classic.basics import relu, sigmoid, softmax
 from ..classic.conv import conv_single_step, create_mask_from_window, distribute_value, zero_pad
+from ..classic.deep import l_model_backward as L_model_backward  # noqa: N812 - course name
+from ..classic.deep import l_model_forward as L_model_forward  # noqa: N812 - course name
 from ..classic.deep import (
     linear_activation_backward,
     linear_activation_forward,
@@ -17,8 +19,6 @@ from ..classic.deep import (
     relu_backward,
     sigmoid_backward,
 )
-from ..classic.deep import l_model_backward as L_model_backward  # noqa: N812 - course name
-from ..classic.deep import l_model_forward as L_model_forward  # noqa: N812 - course name
 from ..classic.logistic import initialize_with_zeros, propagate
 
 __all__ = [

@@ -198,4 +198,5 @@ register(Exercise(
         parameters: the updated dict (new arrays: do not change the given ones in place)
     """,
     lessons=LESSONS, reference=deep.update_parameters, cases=_update_cases, hints=_UPDATE_HINTS,
+    step_from=0,
 ))

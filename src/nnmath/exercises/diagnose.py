@@ -13,7 +13,7 @@ code                   recognized when (``g`` learner, ``r`` reference)
 ``row_vs_flat``        same elements, shape ``(m,)`` for ``(1, m)`` (or the reverse)
 ``shape``              any other shape difference
 ``dtype``              float32 for float64 or the reverse
-``integer_division``   ``g`` is ``floor(r)``, or all zeros where ``r`` is not (``1 // m``)
+``integer_division``   ``g`` holds whole numbers only (``floor``, zeros from ``1 // m``), ``r`` not
 ``sign``               ``g = -r``
 ``missing_1_over_m``   ``g = m r`` (``m`` the case's number of samples)
 ``extra_1_over_m``     ``g = r / m``
@@ -100,10 +100,11 @@ def compare(
                 return found
         return None
     if isinstance(want, str):
-        return None if got == want else Mismatch("values", f"{path}: expected {want!r}, got {got!r}")
+        ok = got == want
+        return None if ok else Mismatch("values", f"{path}: expected {want!r}, got {got!r}")
     try:
         g = np.asarray(got)
-    except Exception:  # noqa: BLE001 - anything unconvertible is simply the wrong kind
+    except Exception:
         g = None
     if g is None or g.dtype == object:
         return Mismatch("shape", f"{path} should be {_kind(want)}, got {_kind(got)}")
@@ -161,6 +162,8 @@ def _compare_arrays(
         )
     if np.allclose(gf, wf, rtol=rtol, atol=atol):
         return None
+    if w.dtype.kind in "biu":  # counts and sizes: no factor or offset makes sense
+        return Mismatch("values", f"{path}: expected {w.tolist()}, got {g.tolist()}")
     return _value_mismatch(gf, wf, path, m, rtol, atol, int_result=g.dtype.kind in "biu")
 
 
@@ -197,11 +200,8 @@ def _value_mismatch(
     scale = float(np.max(np.abs(w))) if w.size else 0.0
     tol_abs = atol + rtol * scale
     w_int = np.allclose(w, np.round(w), rtol=0, atol=1e-12)
-    if not w_int and (
-        np.allclose(g, np.floor(w), rtol=0, atol=tol_abs)
-        or (not np.any(g) and np.any(np.abs(w) > tol_abs))
-        or int_result
-    ):
+    g_int = np.allclose(g, np.round(g), rtol=0, atol=1e-12)
+    if not w_int and (g_int or int_result) and np.any(np.abs(w) > tol_abs):
         return Mismatch(
             "integer_division",
             f"{path} looks truncated to whole numbers (or is all zeros): an integer division "
@@ -237,11 +237,12 @@ def _value_mismatch(
                     f"{path} is m = {m} times too small: there is one 1/m too many (divided "
                     "by m twice, or 1/m where the formula has none)",
                 )
-            return Mismatch(
-                "constant_factor",
-                f"{path} is {c:.6g} times the expected value everywhere: a constant factor is "
-                "off (a missing or extra factor such as 2, 1/2, the learning rate, or 1/m)",
-            )
+            if w.size > 1:  # any two numbers have a ratio: only arrays show a common factor
+                return Mismatch(
+                    "constant_factor",
+                    f"{path} is {c:.6g} times the expected value everywhere: a constant factor is "
+                    "off (a missing or extra factor such as 2, 1/2, the learning rate, or 1/m)",
+                )
     d = g - w
     if w.size > 1 and np.ptp(d) <= tol_abs and abs(float(d.flat[0])) > tol_abs:
         return Mismatch(

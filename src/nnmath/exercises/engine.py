@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import functional as F
+from .. import functional as F  # noqa: N812 - the engine's usual alias
 from ..autograd import Function
 from ..gradcheck import gradcheck
 from ..losses import sparse_categorical_crossentropy
@@ -132,7 +132,7 @@ def _check_softplus(ex: Exercise, cls: Any, rng: np.random.Generator) -> CheckRe
             y = cls.apply(Tensor(x))
     except ExerciseTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _crash(ex, exc, "Softplus.forward")
     if not np.array_equal(x, x0):
         return _fail(ex, "in_place", "Softplus.forward modified its input x in place: ops "
@@ -150,7 +150,7 @@ def _check_softplus(ex: Exercise, cls: Any, rng: np.random.Generator) -> CheckRe
             big = cls.apply(Tensor(np.array([-1000.0, -20.0, 0.0, 20.0, 1000.0]))).data
     except ExerciseTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _crash(ex, exc, "Softplus.forward")
     found = compare(big, np.logaddexp(0, np.array([-1000.0, -20.0, 0.0, 20.0, 1000.0])),
                     "forward at +-1000", rtol=1e-7, atol=1e-10)
@@ -165,7 +165,7 @@ def _check_softplus(ex: Exercise, cls: Any, rng: np.random.Generator) -> CheckRe
         back = op.backward(u.copy())
     except ExerciseTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _crash(ex, exc, "Softplus.backward")
     if not isinstance(back, (tuple, list)) or len(back) != 1:
         return _fail(ex, "shape", "Softplus.backward must return a tuple with one gradient per "
@@ -182,7 +182,8 @@ def _check_softplus(ex: Exercise, cls: Any, rng: np.random.Generator) -> CheckRe
         return _fail(ex, found.code, found.message + "; dL/dx = g * sigmoid(x)")
     report = gradcheck(lambda t: cls.apply(t), x, seed=rng)
     if not report.passed:
-        return _fail(ex, "values", f"backward disagrees with finite differences: {report.checks[0]}")
+        return _fail(ex, "values",
+                     f"backward disagrees with finite differences: {report.checks[0]}")
     return CheckResult(ex.qualified, True, "ok", "forward matches log(1 + e^x) (float64, "
                        "float32, at +-1000); backward passes gradcheck with a random upstream "
                        "gradient")
@@ -194,7 +195,7 @@ def _check_dense(ex: Exercise, cls: Any, rng: np.random.Generator) -> CheckResul
         weights = list(layer.weights)
     except ExerciseTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _crash(ex, exc, "NaiveDense(5, 3, relu)")
     if len(weights) != 2 or not all(isinstance(w, Tensor) for w in weights):
         return _fail(ex, "shape", f"weights should be the list [W, b] of two Tensors, got "
@@ -228,7 +229,7 @@ def _check_dense(ex: Exercise, cls: Any, rng: np.random.Generator) -> CheckResul
         grads = tape.gradient(loss, [W, b])
     except ExerciseTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _crash(ex, exc, "NaiveDense.__call__")
     found = compare(out.data, np.maximum(z, 0), "layer(x)", rtol=1e-5, atol=1e-6)
     if found:
@@ -261,7 +262,7 @@ def _check_step(ex: Exercise, fn: Any, rng: np.random.Generator) -> CheckResult:
         loss = fn(mine, images.copy(), labels.copy(), lr)
     except ExerciseTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _crash(ex, exc, "one_training_step")
     want_loss = one_training_step(ref, images, labels, lr)
     if isinstance(loss, Tensor):
@@ -286,7 +287,7 @@ def _check_step(ex: Exercise, fn: Any, rng: np.random.Generator) -> CheckResult:
         fn(again, images.copy(), labels.copy(), lr)  # a second step must work too
     except ExerciseTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _crash(ex, exc, "one_training_step (a second step)")
     return CheckResult(ex.qualified, True, "ok", "the loss and every weight update agree with "
                        "the reference step")

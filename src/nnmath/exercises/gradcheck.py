@@ -24,8 +24,10 @@ def _reference(x, theta, epsilon=1e-7):
 
 def _cases(rng: np.random.Generator) -> list[Case]:
     return [
-        Case((2.0, 4.0), label="course test", published=(lambda d: d, 2.919335883291695e-10, 1e-8)),
-        Case((3.0, 4.0), label="course test 2", published=(lambda d: d, 7.814075313343006e-11, 1e-8)),
+        Case((2.0, 4.0), label="course test",
+             published=(lambda d: d, 2.919335883291695e-10, 1e-8)),
+        Case((3.0, 4.0), label="course test 2",
+             published=(lambda d: d, 7.814075313343006e-11, 1e-8)),
         Case((float(rng.uniform(-5, 5)), float(rng.uniform(-5, 5))), label="random 1"),
         Case((float(rng.uniform(1, 5)), float(rng.uniform(1, 5)), 1e-4), label="random 2"),
     ]

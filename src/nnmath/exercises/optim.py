@@ -43,6 +43,7 @@ register(Exercise(
         parameters, v: the updated dicts (new arrays: do not change the given ones in place)
     """,
     lessons=LESSONS, reference=optim.update_parameters_with_momentum, cases=_momentum_cases,
+    step_from=0,
     hints={"in_place": "v[...] *= beta changes the caller's arrays; build new ones "
            "(v[k] = beta * v[k] + ...)",
            "sign": "step against the velocity: W = W - learning_rate * v"},
@@ -83,7 +84,9 @@ register(Exercise(
         parameters)
     """,
     lessons=LESSONS, reference=optim.update_parameters_with_adam, cases=_adam_cases,
-    adapt=_adam_variant,
+    adapt=_adam_variant, step_from=0,
     hints={"values": "check the bias correction 1 - beta ** t, and that epsilon is added "
-           "after the square root"},
+           "after the square root",
+           "constant_factor": "check the bias corrections v / (1 - beta1 ** t) and "
+           "s / (1 - beta2 ** t), and that the learning rate appears once"},
 ))

@@ -63,6 +63,8 @@ class Exercise:
         custom: ``custom(obj, rng) -> CheckResult`` for exercises not checked case by case.
         rtol, atol: tolerances of the value comparison.
         adapt: ``adapt(got, want) -> want`` to accept a documented course variant.
+        step_from: index of the ``parameters`` argument of an update rule: results are
+            compared as steps (new - old), so a step uphill shows as a sign error.
     """
 
     group: str
@@ -81,6 +83,7 @@ class Exercise:
     rtol: float = 1e-6
     atol: float = 1e-9
     adapt: Callable[[Any, Any], Any] | None = None
+    step_from: int | None = None
 
     @property
     def qualified(self) -> str:

@@ -102,7 +102,8 @@ def check_file(
             _, err = proc.communicate()
             killed = True
         events = _read_events(results_path)
-    return _collect(qualified, events, killed, budget, proc.returncode, err.decode(errors="replace"))
+    stderr = err.decode(errors="replace")
+    return _collect(qualified, events, killed, budget, proc.returncode, stderr)
 
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
@@ -170,7 +171,7 @@ def _child(request: dict[str, Any]) -> int:
                 f"stopped after {timeout:g} s while importing {name}: code at the top level "
                 "of the file does not finish (an infinite loop outside any function?)")})
             return 0
-        except BaseException as exc:  # noqa: BLE001 - SyntaxError, SystemExit, ... all one line
+        except BaseException as exc:
             line = getattr(exc, "lineno", None)
             where = f" (line {line} of {name})" if line and isinstance(exc, SyntaxError) else ""
             message = (f"{name} could not be imported: {type(exc).__name__}: "

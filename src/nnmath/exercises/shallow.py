@@ -190,4 +190,5 @@ register(Exercise(
         parameters: the updated dict (new arrays: do not change the given ones in place)
     """,
     lessons=LESSONS, reference=_update_reference, cases=_update_cases, hints=_UPDATE_HINTS,
+    step_from=0,
 ))
