@@ -198,9 +198,8 @@ def for_lesson(lesson_name: str) -> list[tuple[str, str]]:
 
 
 def lessons_with_exercises() -> list[str]:
-    seen: list[str] = []
-    for e in all_exercises():
-        for lesson in e.lessons:
-            if lesson not in seen:
-                seen.append(lesson)
-    return seen
+    """The lessons that list exercises, in the lessons' teaching order."""
+    from ..lessons import LESSONS
+
+    listed = {lesson for e in all_exercises() for lesson in e.lessons}
+    return [lesson for lesson in LESSONS if lesson in listed]

@@ -18,9 +18,9 @@ MARKER = "# nnmath exercise: "
 TODO = "raise NotImplementedError"
 
 
-def _body(ex: Exercise) -> str:
+def _body(ex: Exercise, filename: str) -> str:
     doc = textwrap.indent('"""' + textwrap.dedent("    " + ex.doc).strip() + '\n"""', "    ")
-    todo = f'    {TODO}("{ex.name}: write this, then run `nnmath exercises check <this file>`")'
+    todo = f'    {TODO}("{ex.name}: write it, then run: nnmath exercises check {filename}")'
     if ex.signature.startswith("class Softplus"):
         return (f"{ex.signature}\n{doc}\n\n    def forward(self, x):\n    {todo}\n\n"
                 f"    def backward(self, g):\n    {todo}\n")
@@ -32,7 +32,7 @@ def _body(ex: Exercise) -> str:
     return f"{ex.signature}\n{doc}\n{todo}\n"
 
 
-def render(exercises: list[Exercise]) -> str:
+def render(exercises: list[Exercise], filename: str = "<this file>") -> str:
     """The text of a skeleton file holding ``exercises``."""
     title = ", ".join(e.qualified for e in exercises)
     helpers: list[str] = []
@@ -55,7 +55,7 @@ def render(exercises: list[Exercise]) -> str:
         "",
         "Fill in every body that raises NotImplementedError, then check your work with",
         "",
-        "    nnmath exercises check <this file>",
+        f"    nnmath exercises check {filename}",
         "",
         "Each function keeps the course's name and arguments; the checker compares it with",
         "the reference on the course's test values and on random inputs, and says what to fix.",
@@ -69,7 +69,7 @@ def render(exercises: list[Exercise]) -> str:
     for ex in exercises:
         if ex.preamble:
             parts.append(ex.preamble)
-        parts.append(f"{MARKER}{ex.qualified}\n{_body(ex)}")
+        parts.append(f"{MARKER}{ex.qualified}\n{_body(ex, filename)}")
     return "\n\n".join(parts)
 
 
@@ -92,5 +92,5 @@ def start(name: str, directory: str | Path = ".", overwrite: bool = False) -> Pa
             f"exercises check {path}`, or pass --force to start over"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(exercises))
+    path.write_text(render(exercises, path.name))
     return path
