@@ -44,20 +44,21 @@ def _all_four(fn, arrays, rng):
 
 
 OP_CASES = (
-    [(f"binary-{name}", op, lambda r, d=draw: d(r, (3, 4), (4,)))
-     for name, op, _, draw in test_ops_elementwise.BINARY]
+    [(f"binary-{name}-{sa}-{sb}", op, lambda r, d=draw, sa=sa, sb=sb: d(r, sa, sb))
+     for name, op, _, draw in test_ops_elementwise.BINARY
+     for sa, sb in test_ops_elementwise.SHAPE_PAIRS]
     + [(f"unary-{name}", op, lambda r, d=draw: (d(r, (2, 3, 4)),))
        for name, op, _, draw in test_ops_elementwise.UNARY]
     + [(f"matmul-{sa}-{sb}", lambda a, b: a @ b,
         lambda r, sa=sa, sb=sb: (r.normal(size=sa), r.normal(size=sb)))
-       for sa, sb in test_ops_matmul.SHAPES[::2]]
+       for sa, sb in test_ops_matmul.SHAPES]
     + [(f"reduce-{name}", lambda t, o=op: o(t, axis=(0, 2)), lambda r: (r.normal(size=(2, 3, 4)),))
        for name, op, _ in test_ops_reduce.REDUCTIONS]
     + [(f"conv-{c[0]}-{c[1]}", lambda x, k, c=c: F.conv2d(x, k, strides=c[2], padding=c[3]),
         lambda r, c=c: (r.normal(size=c[0]), r.normal(size=c[1])))
-       for c in test_ops_conv.CASES[:4]]
+       for c in test_ops_conv.CASES]
     + [(f"maxpool-{c[0]}", lambda x, c=c: F.max_pool2d(x, c[1], c[2]),
-        lambda r, c=c: (r.normal(size=c[0]),)) for c in test_ops_pool.CASES[:3]]
+        lambda r, c=c: (r.normal(size=c[0]),)) for c in test_ops_pool.CASES]
     + [("softmax", lambda x: F.softmax(x), lambda r: (r.normal(size=(3, 5)),)),
        ("logsumexp", lambda x: F.logsumexp(x, axis=1), lambda r: (r.normal(size=(3, 5)),))]
 )
@@ -160,6 +161,25 @@ def test_grad_argnums_has_aux_and_errors():
         nm.grad(lambda x: x * 2.0)(3)
     with pytest.raises(ValueError, match="argnums=2 is out of range"):
         nm.grad(f, argnums=2)(np.ones(2), np.ones(2))
+
+
+def test_gradients_several_outputs_and_retained_graph(rng):
+    from nnmath.autograd import gradients
+
+    x = Tensor(rng.normal(size=(3,)), requires_grad=True)
+    h = x.tanh()
+    y1, y2 = h * 2.0, (h * h).sum()
+    u = rng.normal(size=3)
+    g1 = gradients([y1, y2], [x, h], [u, None], retain_graph=True)
+    dh = 2.0 * u + 2.0 * h.data
+    np.testing.assert_allclose(g1[1], dh)
+    np.testing.assert_allclose(g1[0], dh * (1 - np.tanh(x.data) ** 2))
+    g2 = gradients([y1, y2], [x], [u, None])  # the retained graph, walked again
+    np.testing.assert_array_equal(g2[0], g1[0])
+    with pytest.raises(RuntimeError, match="already freed"):
+        gradients(y2, [x])
+    with pytest.raises(ValueError, match="upstream gradient has shape"):
+        gradients(Tensor(np.ones(2), requires_grad=True) * 1.0, [x], np.ones(3))
 
 
 def test_float32_stays_float32(rng):
