@@ -297,11 +297,11 @@ def gradients(
         if not out.requires_grad:
             continue
         g0 = np.ones_like(out.data) if u is None else np.asarray(
-            u.data if hasattr(u, "data") else u, dtype=out.dtype)
-        if g0.shape != out.shape:
+            u.data if hasattr(u, "data") else u, dtype=out.data.dtype)
+        if g0.shape != out.data.shape:
             raise ValueError(
                 f"gradients: upstream gradient has shape {g0.shape}, expected the output's "
-                f"shape {out.shape}"
+                f"shape {out.data.shape}"
             )
         grads[id(out)] = g0 if id(out) not in grads else grads[id(out)] + g0
     wanted = {id(t) for t in inputs}

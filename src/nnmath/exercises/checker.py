@@ -179,6 +179,9 @@ def run_check(
             if exercise.custom is not None:
                 return exercise.custom(exercise, fn, rng)
             return _run_cases(exercise, fn, rng)
+    except SystemExit as exc:  # sys.exit() in the learner's code: a crash, not our exit
+        return _fail(exercise, "crash", f"{name} called sys.exit({exc.code!r}); return a value "
+                     "instead")
     except ExerciseTimeout:
         return _fail(
             exercise, "timeout",
