@@ -223,11 +223,11 @@ def _run_cases(ex: Exercise, fn: Callable[..., Any], rng: np.random.Generator) -
             )
         if ex.adapt is not None:
             want = ex.adapt(got, want)
-        label = "result"
+        mine, label = got, "result"
         if ex.step_from is not None:  # compare the steps new - old of an update rule
             old = case.args[ex.step_from]
-            got, want, label = _steps(got, old), _steps(want, old), "the step (new - old) of result"
-        found = compare(got, want, label, m=case.m, rtol=ex.rtol, atol=ex.atol)
+            mine, want, label = _steps(got, old), _steps(want, old), "the step (new - old) of result"
+        found = compare(mine, want, label, m=case.m, rtol=ex.rtol, atol=ex.atol)
         if found and case.upstream is not None:
             found = _upstream_diagnosis(ex, fn, case, found)
         if found:
