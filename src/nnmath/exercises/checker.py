@@ -226,7 +226,8 @@ def _run_cases(ex: Exercise, fn: Callable[..., Any], rng: np.random.Generator) -
         mine, label = got, "result"
         if ex.step_from is not None:  # compare the steps new - old of an update rule
             old = case.args[ex.step_from]
-            mine, want, label = _steps(got, old), _steps(want, old), "the step (new - old) of result"
+            mine, want = _steps(got, old), _steps(want, old)
+            label = "the step (new - old) of result"
         found = compare(mine, want, label, m=case.m, rtol=ex.rtol, atol=ex.atol)
         if found and case.upstream is not None:
             found = _upstream_diagnosis(ex, fn, case, found)
