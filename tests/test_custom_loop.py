@@ -44,12 +44,13 @@ def test_book_model_and_step(example, data):
     assert loss == pytest.approx(ref_loss, rel=1e-6)
     for a, b in zip(model.weights, twin.weights, strict=True):
         np.testing.assert_allclose(a.data, b.data, rtol=1e-6, atol=1e-8)
-    losses = example.fit(model, example.sgd_step, x[:6000], y[:6000], 2, log=lambda s: None)
+    losses = example.fit(model, example.sgd_step, x[:3000], y[:3000], 2, log=lambda s: None)
     assert losses[1] < losses[0]
 
 
 def test_rmsprop_loop_with_apply_gradients_learns(example, data):
     x, y, xt, yt = data
+    x, y = x[:6000], y[:6000]
     model = example.build(seed=0, init=nm.init.glorot_uniform)
     optimizer = nm.optimizers.RMSprop(learning_rate=1e-3)
     losses = example.fit(model, lambda m, a, b: example.optimizer_step(m, a, b, optimizer),
@@ -57,4 +58,12 @@ def test_rmsprop_loop_with_apply_gradients_learns(example, data):
     assert losses[1] < losses[0]
     assert optimizer.iterations == 2 * int(np.ceil(len(x) / 128))
     acc = example.accuracy(model, xt, yt)
-    assert acc >= 0.93, acc
+    # Sequential.fit with the same settings on the same images learns as much: the
+    # hand-written loop is the same algorithm, not a weaker one
+    seq = nm.Sequential([nm.layers.Dense(512, activation="relu"),
+                         nm.layers.Dense(10, activation="softmax")])
+    seq.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"])
+    seq.fit(x, y, epochs=2, batch_size=128, seed=0, verbose=0)
+    fit_acc = seq.evaluate(xt, yt, verbose=0)[1]
+    assert acc >= 0.85 and abs(acc - fit_acc) < 0.03, (acc, fit_acc)
