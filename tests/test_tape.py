@@ -185,3 +185,29 @@ def test_gradients_several_outputs_and_retained_graph(rng):
 def test_float32_stays_float32(rng):
     x = rng.normal(size=(4,)).astype(np.float32)
     assert nm.grad(lambda t: t.sigmoid().sum())(x).dtype == np.float32
+
+
+def test_tape_loop_with_a_keras_model_is_train_on_batch(rng):
+    """The Keras custom loop: tape over model(x), gradients of model.trainable_weights,
+    optimizer.apply_gradients: the same step as train_on_batch."""
+    x = rng.normal(size=(32, 6)).astype(np.float32)
+    y = rng.integers(0, 3, size=32)
+
+    def model():
+        m = nm.Sequential([nm.layers.Dense(8, activation="relu"),
+                           nm.layers.Dense(3, activation="softmax")], seed=3)
+        m.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+        m.build((None, 6))
+        return m
+
+    keras, mine = model(), model()
+    optimizer = nm.optimizers.RMSprop()
+    for _ in range(3):
+        logs = keras.train_on_batch(x, y)
+        with nm.GradientTape() as tape:
+            loss = nm.losses.sparse_categorical_crossentropy(y, mine(x, training=True))
+        grads = tape.gradient(loss, mine.trainable_weights)
+        optimizer.apply_gradients(zip(grads, mine.trainable_weights, strict=True))
+        assert float(loss.data) == pytest.approx(logs["loss"], rel=1e-5)
+    for a, b in zip(mine.trainable_weights, keras.trainable_weights, strict=True):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-4, atol=1e-6)
