@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--limit", type=int, default=None, help="use only this many images")
     parser.add_argument("--fit", action="store_true", help="also train with Sequential.fit")
     args = parser.parse_args(argv)
+    nm.threads.configure()  # what fit (and GradientTape) do first: nnmath's BLAS thread limit
+    print(f"BLAS threads: {nm.get_num_threads()}")
     x_train, y_train, x_test, y_test = load(args.limit)
     results: dict[str, float] = {}
 

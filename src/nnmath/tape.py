@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import threads
 from .autograd import enable_grad, gradients
 from .tensor import Tensor
 
@@ -61,6 +62,7 @@ class GradientTape:
         self._grad_mode = enable_grad()
         self._recording = False
         self._used = False
+        threads.configure()  # a training loop, like fit: nnmath's BLAS thread limit (once)
 
     def __enter__(self) -> GradientTape:
         self._grad_mode.__enter__()
