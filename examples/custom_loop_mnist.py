@@ -8,6 +8,10 @@ step that computes the loss under a ``GradientTape`` and applies plain SGD,
 weights))``, batches shuffled every epoch: the settings of the MNIST lesson's ``fit``. With
 ``--fit`` the lesson's ``Sequential.fit`` runs too, for comparison.
 
+Measured once (full MNIST, one BLAS thread): the book's loop 81.58 % test accuracy after 10
+epochs (the book reports about 81 %); the RMSprop loop 98.13 % after 5 epochs;
+``Sequential.fit`` with the same settings 97.94 %.
+
 Usage:
     NNMATH_DATA=/path/to/data python examples/custom_loop_mnist.py [--epochs-sgd 10]
         [--epochs-rmsprop 5] [--limit 60000] [--fit]
