@@ -187,6 +187,25 @@ SOLUTIONS = {
 }
 
 
+ENGINE_SOLUTIONS = {
+    "forward": ["self.x = x", "return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))"],
+    "backward": ["return (g / (1 + np.exp(-self.x)),)"],
+    "__init__": ["self.activation = activation",
+                 "w = np.random.default_rng(0).uniform(0, 0.1, (input_size, output_size))",
+                 "self.W = Tensor(w.astype(np.float32), requires_grad=True)",
+                 "self.b = Tensor(np.zeros(output_size, dtype=np.float32), requires_grad=True)"],
+    "__call__": ["return self.activation(inputs @ self.W + self.b)"],
+    "weights": ["return [self.W, self.b]"],
+    "one_training_step": [
+        "with GradientTape() as tape:",
+        "    loss = sparse_categorical_crossentropy(labels_batch, model(images_batch))",
+        "for g, w in zip(tape.gradient(loss, model.weights), model.weights):",
+        "    w.data -= learning_rate * g",
+        "return float(loss.data)",
+    ],
+}
+
+
 def _fill(text: str, bodies: dict[str, list[str]]) -> str:
     """Replace each function's NotImplementedError line with its solution body."""
     out, current = [], None
@@ -223,6 +242,11 @@ def test_cli_start_fill_check_round_trip_and_failures(tmp_path):
     solved = _cli("check", str(path))
     assert solved.returncode == 0, solved.stdout + solved.stderr
     assert solved.stdout.count("ok   basics.") == 3 and "3 of 3 exercises pass" in solved.stdout
+
+    engine = exercises.start("engine", tmp_path)  # classes: Softplus(Function), NaiveDense
+    engine.write_text(_fill(engine.read_text(), ENGINE_SOLUTIONS))
+    solved = _cli("check", str(engine))
+    assert "3 of 3 exercises pass" in solved.stdout, solved.stdout + solved.stderr
 
     hang = tmp_path / "hang.py"
     hang.write_text("def sigmoid(x):\n    while True:\n        pass\n\n\n"
