@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn import draw_digit
 
+from drawn import draw_digit
 from nnmath.preprocess import (
     BLANK_CONTRAST,
     DIGIT_BOX,

@@ -13,7 +13,8 @@ PNG reaches the model the way the training digits did:
 2. *polarity from the border*: the median ``m`` of a thin ring of border pixels is the
    background; the ink is on the side that departs further from it: ``ink = max(0, m - g)``
    when ``m - min(g) >= max(g) - m`` (dark on light paper becomes light on black), else
-   ``max(0, g - m)``; then divided by its maximum. A picture whose ink never reaches ``BLANK_CONTRAST`` is *blank*.
+   ``max(0, g - m)``; then divided by its maximum. A picture whose ink never reaches
+   ``BLANK_CONTRAST`` is *blank*.
 3. *crop to the ink*: the bounding box of the pixels with ``ink > INK_LEVEL``.
 4. *scale the longest side to 20 px*, keeping the aspect ratio (anti-aliased resampling).
 5. *centre by the centre of mass* in a 28 x 28 field: the 20-pixel box is placed so that its
@@ -119,7 +120,7 @@ def composite(rgba: np.ndarray, background: float | None = None) -> np.ndarray:
 def border_level(grey: np.ndarray, frac: float = 0.04) -> float:
     """Median of the outer ring of pixels, ``max(1, frac * min(H, W))`` pixels wide."""
     h, w = grey.shape[:2]
-    k = max(1, int(round(frac * min(h, w))))
+    k = max(1, round(frac * min(h, w)))
     ring = np.concatenate([grey[:k].reshape(-1), grey[-k:].reshape(-1),
                            grey[k:-k, :k].reshape(-1), grey[k:-k, -k:].reshape(-1)])
     return float(np.median(ring))
@@ -164,7 +165,7 @@ def digit_input(picture: np.ndarray) -> Prepared:
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     h, w = crop.shape
     scale = DIGIT_BOX / max(h, w)
-    nh, nw = max(1, int(round(h * scale))), max(1, int(round(w * scale)))
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
     box = np.clip(_resize(crop, nh, nw), 0, None)
     box = np.clip(box / max(float(box.max()), 1e-6), 0, 1)  # thin strokes keep full contrast
     mass = box.sum()
