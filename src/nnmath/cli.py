@@ -255,27 +255,44 @@ def _run_train(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- predict
 def _add_predict(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
-        sub, "predict", "Run a saved model on your own image files: label and probability",
-        "nnmath predict models/cat-logistic.safetensors my_cat.jpg\n"
-        "  nnmath predict models/mnist-mlp.safetensors digit.png",
+        sub, "predict", "Run a saved model on your own pictures: label and how sure it is",
+        "nnmath predict models/mnist-cnn.safetensors digit.png my_digits/ --show seen\n"
+        "  nnmath predict models/cat-logistic.safetensors my_cat.jpg\n\n"
+        "Digit models see each picture the way MNIST prepared its digits (transparency laid\n"
+        "on a background, dark-on-light inverted, cropped to the ink, scaled to 20 px and\n"
+        "centred in 28x28); photo models resize with their recorded aspect policy. Below 50 %\n"
+        "it says 'not sure' and names the top two classes. Exit code 1 if some file failed.",
     )
     p.add_argument("model", help="a .safetensors model file (nnmath train / Sequential.save)")
-    p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...)")
+    p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...) or folders of them")
+    p.add_argument("--show", metavar="DIR", help="save the exact input the model saw for "
+                   "each picture as DIR/<name>-input.png")
     p.set_defaults(run=_run_predict)
 
 
-def _run_predict(args: argparse.Namespace) -> None:
-    from nnmath.predict import predict_files
+def _run_predict(args: argparse.Namespace) -> int:
+    from nnmath.predict import predict_pictures
 
-    for path, label, prob in predict_files(args.model, args.images):
-        print(f"{path}: {label} {prob:.2f}")
+    results = predict_pictures(args.model, args.images, show=args.show)
+    for r in results:
+        print(r.line())
+    failed = [r for r in results if r.error is not None]
+    if args.show:
+        print(f"model inputs saved in {args.show}/")
+    if failed:
+        print(f"nnmath predict: error: {len(failed)} of {len(results)} "
+              f"picture{'s' if len(results) != 1 else ''} could not be read (see above)",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 # --------------------------------------------------------------------------- evaluate
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
         sub, "evaluate", "Accuracy and loss of a saved model on a test set",
-        "nnmath evaluate models/mnist-mlp.safetensors --data mnist",
+        "nnmath evaluate models/mnist-mlp.safetensors            (its own data set)\n"
+        "  nnmath evaluate models/mnist-mlp.safetensors --data mnist",
     )
     p.add_argument("model", help="a .safetensors model file")
     from nnmath.datasets.prepared import prepared_names
@@ -286,8 +303,12 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> None:
-    from nnmath.predict import evaluate_model
+    from nnmath.predict import evaluate_model, expects, load_any
 
+    m = load_any(args.model)
+    own = m.preprocessing.get("dataset")
+    print(f"{args.model}: expects {expects(m.preprocessing)}"
+          + (f"; trained on {own}" if own else ""))
     r = evaluate_model(args.model, args.data)
     print(f"{r['data']}: accuracy {100 * r['accuracy']:.2f} %  loss {r['loss']:.4f}  "
           f"({r['samples']} samples)")

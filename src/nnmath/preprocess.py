@@ -26,8 +26,7 @@ picture is resized to the model's ``image_size`` with the recorded ``aspect`` po
 model's aspect ratio, then resize) or ``"pad"`` (fit the whole picture, fill the rest with the
 border's median colour).
 
-Results below :data:`NOT_SURE_BELOW` probability are reported as "not sure" (with the top two
-classes) by :mod:`nnmath.predict`; a blank picture is always "not sure".
+A blank picture (``Prepared.blank``) is reported as "not sure" by :mod:`nnmath.predict`.
 
 Example:
     >>> from nnmath.preprocess import digit_input
@@ -48,7 +47,6 @@ __all__ = [
     "DIGIT_BOX",
     "DIGIT_FIELD",
     "INK_LEVEL",
-    "NOT_SURE_BELOW",
     "Prepared",
     "border_level",
     "composite",
@@ -57,8 +55,6 @@ __all__ = [
     "to_rgba",
 ]
 
-#: a prediction whose top probability is below this is reported as "not sure"
-NOT_SURE_BELOW = 0.5
 #: ink (distance from the background, 0..1) below this everywhere: a blank picture
 BLANK_CONTRAST = 0.15
 #: normalized ink above this counts for the crop box

@@ -32,6 +32,8 @@ class EngineRecipe(Recipe):
     input_shape: ClassVar[tuple[int, ...]] = ()
     image_size: ClassVar[tuple[int, int]] = (28, 28)
     grayscale: ClassVar[bool] = True
+    #: how ``nnmath predict`` prepares a picture (see nnmath.predict): MNIST's digit steps
+    picture: ClassVar[dict[str, str]] = {"picture": "digits"}
 
     def _check_optimizer(self, value: Any) -> str | None:
         from nnmath import optimizers
@@ -90,7 +92,7 @@ class EngineRecipe(Recipe):
 
         return {"input_shape": list(self.input_shape), "image_size": list(self.image_size),
                 "scale": 1 / 255, "grayscale": self.grayscale,
-                "invert_light_background": self.grayscale,
+                "invert_light_background": self.grayscale, **self.picture,
                 "class_names": class_names(self.dataset), "dataset": self.dataset}
 
     def save(self, result: TrainResult, path: str | Path) -> Path:
@@ -145,3 +147,4 @@ class FashionMLP(MnistMLP):
     dataset = "fashion-mnist"
     defaults: ClassVar[dict[str, Any]] = {
         **MnistMLP.defaults, "epochs": 10}
+    picture: ClassVar[dict[str, str]] = {"picture": "photo", "aspect": "pad"}
