@@ -207,6 +207,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
         sub, "train", "Train a recipe: progress, metrics, model file and history plot",
         "nnmath train mnist-mlp --epochs 5 --out models\n"
+        "  nnmath train images --data photos      (photos/cat/*.jpg, photos/dog/*.jpg, ...)\n"
+        "  Ctrl-C saves the last finished epoch; `--resume` continues from there.\n"
         "  nnmath train mnist-mlp --param units=128 --param optimizer=adam --limit 5000\n\n"
         f"recipes:\n{recipe_list()}",
     )
@@ -221,6 +223,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "recipes then use the course's seeds, 1 for cat-deep and 2 for planar)")
     p.add_argument("--limit", type=int, help="train on the first N samples only (quick runs)")
     p.add_argument("--out", default="models", help="output folder (default: models)")
+    p.add_argument("--data", metavar="DIR", help="images recipe: your folder of pictures, one "
+                   "sub-folder per class (e.g. photos/cat/*.jpg, photos/dog/*.jpg)")
+    p.add_argument("--resume", action="store_true", help="continue the run that Ctrl-C "
+                   "stopped (from <out>/<recipe>.checkpoint.safetensors), up to --epochs")
     p.set_defaults(run=_run_train)
 
 
@@ -240,16 +246,24 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
     return params
 
 
-def _run_train(args: argparse.Namespace) -> None:
+def _run_train(args: argparse.Namespace) -> int:
     from nnmath import recipes
 
     try:  # unknown names fail before any import or data access
         recipes.get(args.recipe)
     except KeyError as exc:
         raise CommandError(str(exc.args[0]).removeprefix("train: ")) from None
-    recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
-                  learning_rate=args.learning_rate, seed=args.seed, out=args.out,
-                  limit=args.limit, params=_parse_params(args.param))
+    params = _parse_params(args.param)
+    if args.data is not None:
+        if "data" not in recipes.get(args.recipe).defaults:
+            raise CommandError(f"--data applies to the images recipe (your own folder); "
+                               f"{args.recipe} trains on its data set "
+                               f"{recipes.get(args.recipe).dataset}")
+        params["data"] = args.data
+    result = recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
+                           learning_rate=args.learning_rate, seed=args.seed, out=args.out,
+                           limit=args.limit, params=params, resume=args.resume)
+    return 130 if result.interrupted else 0
 
 
 # --------------------------------------------------------------------------- predict

@@ -142,7 +142,7 @@ def prepare_picture(picture: np.ndarray, prep: dict[str, Any]) -> Any:
     """
     from nnmath import preprocess
 
-    shape, hw = _image_shape(prep)
+    _, hw = _image_shape(prep)
     grey = bool(prep.get("grayscale"))
     if picture_policy(prep) == "digits":
         out = preprocess.digit_input(picture)

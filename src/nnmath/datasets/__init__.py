@@ -30,6 +30,8 @@ _NAMES = {
     "load_cat_vs_noncat": "catvnoncat",
     "load_h5_images": "catvnoncat",
     "load_image_folder": "folder",
+    "load_picture_folder": "folder",
+    "PictureFolder": "folder",
     "load_diabetes": "sklearn_sets",
     "load_digits": "sklearn_sets",
     # generated teaching data sets

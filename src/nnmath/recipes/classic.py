@@ -234,7 +234,6 @@ class CatLogistic(ClassicRecipe):
         "learning_rate": 0.005, "batch_size": None, "epochs": 2000, "optimizer": "gd"}
     model_class = LogisticModel
     input_shape = (64, 64, 3)
-    course_prints_accuracy = True
 
     def build(self, params: dict[str, Any] | None = None, seed: int = 0) -> ClassicModel:
         from nnmath.classic import logistic
@@ -246,8 +245,13 @@ class CatLogistic(ClassicRecipe):
                callback: Any) -> dict[str, np.ndarray]:
         from nnmath.classic import logistic
 
+        def every_100(i: int, cost: float) -> bool:  # the course's cost lines; accuracies are
+            if verbose:                              # printed by fit with two decimals
+                print(f"Cost after iteration {i}: {cost:f}")
+            return callback(i, cost)
+
         res = logistic.model(*data, num_iterations=p["epochs"], learning_rate=p["learning_rate"],
-                             print_cost=verbose > 0, callback=callback)
+                             print_cost=False, callback=every_100)
         return {"w": res["w"], "b": np.array([res["b"]], dtype=float)}
 
 
