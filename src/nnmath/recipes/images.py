@@ -17,8 +17,9 @@ The model (``filters = [16, 32]``, ``image_size = 32``)::
                 -conv3x3x32, relu-> (13, 13, 32) -maxpool2-> (6, 6, 32) -> flatten (1152)
                 -> dropout 0.25 -> softmax(K)
 
-trained with Adam (learning rate 0.001), batch size 32, 15 epochs, sparse categorical
-cross-entropy.
+trained with Adam (learning rate 0.003: small folders give few steps per epoch), batch
+size 16, 30 epochs, sparse categorical cross-entropy. On 200 generated pictures of circles and
+squares (tests/test_recipe_images.py) that reaches 95-100 % validation accuracy in ~5 s.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class ImageFolderRecipe(EngineRecipe):
     summary = "small convnet on your own pictures, one sub-folder per class (--data DIR)"
     dataset = ""  # the user's folder, params["data"]
     defaults: ClassVar[dict[str, Any]] = {
-        "learning_rate": 0.001, "batch_size": 32, "epochs": 15, "optimizer": "adam",
+        "learning_rate": 0.003, "batch_size": 16, "epochs": 30, "optimizer": "adam",
         "filters": [16, 32], "data": None, "image_size": 32, "val_split": 0.2,
         "aspect": "crop"}
     widths: ClassVar[dict[str, str]] = {"filters": "list"}

@@ -1,10 +1,11 @@
-"""Data-set rough edges a new user hits: NNMATH_DATA mistakes, recompressed gzip files,
-`data verify` exit codes, `data list | head`, `--debug` exit codes."""
+"""Rough edges a new user hits: NNMATH_DATA mistakes, recompressed gzip files, `data verify`
+exit codes, `data list | head`, `--debug` exit codes, absurd training options, percents."""
 
 from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,3 +101,27 @@ def test_debug_keeps_the_exit_code_and_adds_the_traceback(tmp_path):
     assert plain.returncode == debug.returncode == 2
     assert "Traceback" not in plain.stderr and "Traceback (most recent call last)" in debug.stderr
     assert plain.stderr.strip().splitlines()[-1] == debug.stderr.strip().splitlines()[-1]
+
+
+def test_absurd_learning_rate_is_refused_and_huge_batch_is_explained(tmp_path):
+    r = _cli("train", "mnist-mlp", "--learning-rate", "1000", "--out", str(tmp_path))
+    assert r.returncode == 2
+    assert ("train mnist-mlp: expected a learning rate <= 10, got 1000; this recipe's default "
+            "is 0.001 (rmsprop), and steps this large make the loss explode") in r.stderr
+    r = _cli("train", "mnist-mlp", "--batch-size", "1000000", "--learning-rate", "5",
+             "--epochs", "1", "--limit", "300", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert ("note: batch size 1000000 is larger than the 300 training samples: each epoch is "
+            "ONE step on all 300 (try --batch-size 128)") in r.stdout
+    assert "note: learning rate 5.0 is far above this recipe's default 0.001" in r.stdout
+    assert "300 training samples, 1 epoch, batch size 1000000" in r.stdout  # "1 epoch"
+
+
+def test_percentages_have_two_decimals(tmp_path):
+    r = _cli("train", "cat-logistic", "--epochs", "200", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    percents = re.findall(r"(\d+(?:\.\d+)?) %", r.stdout)
+    assert percents and all(re.fullmatch(r"\d+\.\d\d", p) for p in percents), r.stdout
+    assert re.search(r"^train accuracy: \d+\.\d\d %  test accuracy: \d+\.\d\d %$", r.stdout,
+                     flags=re.M)
+    assert "Cost after iteration 100: " in r.stdout

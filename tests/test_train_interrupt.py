@@ -1,0 +1,60 @@
+"""Ctrl-C during `nnmath train` keeps the last finished epoch; `--resume` continues it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import nnmath as nm
+
+
+def test_sigint_after_the_first_epoch_then_resume_adds_up(tmp_path):
+    cmd = [sys.executable, "-m", "nnmath.cli", "train", "mnist-mlp", "--epochs", "3",
+           "--limit", "20000", "--out", "m"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    seen = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        assert line, f"training ended early: {''.join(seen)} {proc.stderr.read()}"
+        seen.append(line)
+        if line.startswith("Epoch 1/3"):
+            proc.send_signal(signal.SIGINT)  # during epoch 2 (or its checkpoint write)
+            break
+    out, err = proc.communicate(timeout=300)
+    out = "".join(seen) + out
+    assert proc.returncode == 130, (out, err)
+    assert "Ctrl-C: stopping after this batch; the last finished epoch is kept" in err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    m = re.search(r"interrupted: saved the last finished epoch \((\d) of 3\) in "
+                  r"m/mnist-mlp\.safetensors; checkpoint m/mnist-mlp\.checkpoint\.safetensors; "
+                  r"continue with `nnmath train mnist-mlp --resume`", out)
+    assert m, out
+    done = int(m.group(1))
+    assert 1 <= done <= 2
+    model = nm.load_model(str(tmp_path / "m" / "mnist-mlp.safetensors"))
+    assert model.epoch == done  # the saved model is the finished epoch, not half of the next
+    assert (tmp_path / "m" / "mnist-mlp.checkpoint.safetensors").is_file()
+
+    r = subprocess.run([*cmd, "--resume"], cwd=tmp_path, capture_output=True, text=True,
+                       env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "resuming from m/mnist-mlp.checkpoint.safetensors" in r.stdout
+    ran = re.findall(r"^Epoch (\d)/3 - ", r.stdout, flags=re.M)
+    assert ran == [str(e) for e in range(done + 1, 4)], r.stdout  # the epochs add up to 3
+    final = nm.load_model(str(tmp_path / "m" / "mnist-mlp.safetensors"))
+    assert final.epoch == 3
+    assert not (tmp_path / "m" / "mnist-mlp.checkpoint.safetensors").exists()
+    acc = float(re.search(r"test accuracy: (\d+\.\d\d) %", r.stdout).group(1))
+    assert acc > 90.0
+
+    again = subprocess.run([*cmd, "--resume"], cwd=tmp_path, capture_output=True, text=True,
+                           env=env, timeout=300)
+    assert again.returncode == 2
+    assert "nothing to resume: no checkpoint m/mnist-mlp.checkpoint.safetensors" in again.stderr
