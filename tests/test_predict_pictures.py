@@ -112,7 +112,7 @@ def test_not_sure_below_the_documented_confidence_names_the_top_two(tmp_path):
                            layers.Dense(10, activation="softmax")], seed=0)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     w, b = model.get_weights()
-    b = np.log(np.array([1, 1, 1, 6, 1, 1, 1, 1, 4, 1], np.float32))  # p = 6/20 and 4/20
+    b = np.log(np.array([1, 1, 1, 6, 1, 1, 1, 1, 4, 1], np.float32))  # p = 6/18 and 4/18
     model.set_weights([np.zeros_like(w), b])
     model.save(str(tmp_path / "m.safetensors"), preprocessing={
         "input_shape": [28, 28, 1], "image_size": [28, 28], "scale": 1 / 255,
@@ -120,7 +120,7 @@ def test_not_sure_below_the_documented_confidence_names_the_top_two(tmp_path):
     draw_digit(5, FONTS[0], "thin", "dark-on-white").save(tmp_path / "five.png")
     [r] = predict.predict_pictures(tmp_path / "m.safetensors", [tmp_path / "five.png"])
     assert not r.sure and r.label == "3" and r.second[0] == "8"
-    assert r.line().endswith("five.png: not sure (3 30.00 % or 8 20.00 %)")
+    assert r.line().endswith("five.png: not sure (3 33.33 % or 8 22.22 %)")
     assert predict.NOT_SURE_BELOW == 0.5
     assert predict.Prediction("x", "3", 0.5, ("8", 0.3)).line() == "x: 3 (50.00 % sure)"
     assert predict.Prediction("x", "3", 0.4999, ("8", 0.3)).line() == \

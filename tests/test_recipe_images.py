@@ -76,7 +76,8 @@ def test_picture_folder_errors_and_mixed_sizes(tmp_path):
     assert d.x.shape == (3, 12, 16, 3) and d.x.dtype == np.float32
     assert d.y.tolist() == [0, 1, 1] and d.class_names == ["cat", "dog"]
     assert [p.name for p, _ in d.skipped] == ["bad.jpg"] and "not an image" in d.skipped[0][1]
-    assert np.allclose(d.x[1], 1.0, atol=1e-3)  # transparent blue: white, as predict sees it
+    assert np.allclose(d.x[1], 40 / 255, atol=1e-3)  # grey.jpg: grey in all three channels
+    assert np.allclose(d.x[2], 1.0, atol=1e-3)  # transparent blue: white, as predict sees it
     with pytest.raises(FileNotFoundError, match="no such folder"):
         load_picture_folder(tmp_path / "nope", 16)
     (root / "cat" / "a.png").write_bytes(b"broken")
