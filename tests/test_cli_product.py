@@ -190,7 +190,7 @@ def test_train_with_params_then_evaluate_on_the_recorded_data_set(tmp_path):
     r = _run("train", "mnist-mlp", "--param", "units=16", "--param", "optimizer=adam",
              "--epochs", "1", "--limit", "600", "--out", "m", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "600 training samples, 1 epochs, batch size 128" in r.stdout
+    assert "600 training samples, 1 epoch, batch size 128" in r.stdout
     import nnmath as nm
 
     model = nm.load_model(str(tmp_path / "m" / "mnist-mlp.safetensors"))

@@ -198,7 +198,8 @@ def train(
         total = int(p["epochs"])
         print(f"interrupted: saved the last finished epoch ({finished} of {total}) in "
               f"{result.model_path}; checkpoint {ckpt}; continue with `nnmath train {name} "
-              f"--resume` and the same options")
+              f"--resume` and the same options (the unfinished epoch {finished + 1} is "
+              "dropped)")
     elif stop.requested:
         print(f"interrupted: saved the model as trained so far in {result.model_path}")
     elif engine_recipe:

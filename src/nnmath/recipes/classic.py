@@ -145,7 +145,6 @@ class ClassicRecipe(Recipe):
     course_seed: ClassVar[int | None] = None  # used when seed=0
     has_validation: ClassVar[bool] = True
     input_shape: ClassVar[tuple[int, ...]] = ()
-    course_prints_accuracy: ClassVar[bool] = False
 
     def _check_batch_size(self, value: Any) -> str | None:
         if value is None:
@@ -208,7 +207,7 @@ class ClassicRecipe(Recipe):
             A = model.forward(X)
             metrics[f"{prefix}accuracy"] = float(np.mean((A > 0.5) == (Y > 0.5)))
             metrics[f"{prefix}loss"] = cross_entropy(A, Y, where=f"recipe {self.name}")
-        if verbose and not self.course_prints_accuracy:  # percent only when printed
+        if verbose:  # percent only when printed, two decimals
             text = f"train accuracy: {100 * metrics['accuracy']:.2f} %"
             if "val_accuracy" in metrics:
                 text += f"  test accuracy: {100 * metrics['val_accuracy']:.2f} %"
