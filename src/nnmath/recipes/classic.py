@@ -171,8 +171,9 @@ class ClassicRecipe(Recipe):
         prep: dict[str, Any] = {"input_shape": list(self.input_shape), "layout": "columns",
                                 "class_names": class_names(self.dataset),
                                 "dataset": self.dataset}
-        if len(self.input_shape) == 3:
-            prep.update(scale=1 / 255, grayscale=self.input_shape[2] == 1)
+        if len(self.input_shape) == 3:  # photos: the centre cut to the model's aspect
+            prep.update(scale=1 / 255, grayscale=self.input_shape[2] == 1, picture="photo",
+                        aspect="crop")
         return prep
 
     def _train(self, p: dict[str, Any], data: Data, seed: int, verbose: int,
