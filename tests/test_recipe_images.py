@@ -35,6 +35,7 @@ def test_train_images_learns_two_shapes_and_predict_reads_new_ones(tmp_path):
     assert "skipped 1 unreadable file(s), e.g. " in out and "broken.png" in out
     assert "160 training samples, 30 epochs, batch size 16" in out
     assert "Epoch 1/30 - 10/10 - " in out and "Epoch 30/30 - 10/10 - " in out  # progress
+    assert "\r" not in out and "[=" not in out  # not a terminal: one plain line per epoch
     acc = float(re.search(r"validation accuracy: (\d+\.\d\d) %", out).group(1))
     assert acc >= 95.0, out
     assert (tmp_path / "m" / "images.safetensors").is_file()
@@ -98,3 +99,33 @@ def test_images_recipe_parameters_are_checked_before_any_work(tmp_path):
     assert res.returncode == 2
     assert "--data applies to the images recipe (your own folder); mnist-mlp trains on its " \
            "data set mnist" in res.stderr
+
+
+def test_progress_within_an_epoch_on_a_terminal_and_plain_lines_otherwise(tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    data = shape_folder(tmp_path / "shapes", per_class=40, seed=1)
+    cmd = [sys.executable, "-m", "nnmath.cli", "train", "images", "--data", str(data),
+           "--epochs", "2", "--batch-size", "4", "--out", str(tmp_path / "m")]
+    main, child = pty.openpty()  # a terminal: tqdm's live bar, redrawn within the epoch
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # 120 columns
+    proc = subprocess.Popen(cmd, stdout=child, stderr=child, env=os.environ.copy())
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=300) == 0
+    os.close(main)
+    screen = b"".join(chunks).decode(errors="replace")
+    assert re.search(r"Epoch 1/2 +\d+/16 \[=*", screen), screen  # a bar part-way through
+    assert "\r" in screen and "Epoch 2/2 - 16/16 - " in screen
+    # through a pipe: plain lines, see test_train_images_learns_two_shapes_and_predict_...
