@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 import nnmath as nm
+from nnmath import recipes
 
 
 def test_sigint_after_the_first_epoch_then_resume_adds_up(tmp_path):
@@ -63,3 +64,28 @@ def test_sigint_after_the_first_epoch_then_resume_adds_up(tmp_path):
                            env=env, timeout=300)
     assert again.returncode == 2
     assert "nothing to resume: no checkpoint m/mnist-mlp.checkpoint.safetensors" in again.stderr
+
+
+def test_sigint_stops_a_classic_recipe_at_the_next_mark_and_keeps_the_model(tmp_path):
+    cmd = [sys.executable, "-m", "nnmath.cli", "train", "cat-deep", "--epochs", "2500",
+           "--out", "m"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    seen = []
+    while True:
+        line = proc.stdout.readline()
+        assert line, "".join(seen)
+        seen.append(line)
+        if line.startswith("Cost after iteration 100:"):
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=300)
+    out = "".join(seen) + out
+    assert proc.returncode == 130, (out, err)
+    assert "Ctrl-C: stopping at the next 100-iteration mark" in err
+    assert "Cost after iteration 2400" not in out  # stopped early ...
+    assert "interrupted: saved the model as trained so far in m/cat-deep.safetensors" in out
+    kind, params, _ = recipes.load_classic(tmp_path / "m" / "cat-deep.safetensors")
+    assert kind == "classic-deep" and params["W1"].shape == (20, 12288)  # ... and saved
+    r = subprocess.run([*cmd, "--resume"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 2 and "--resume applies to the engine recipes" in r.stderr
