@@ -235,8 +235,7 @@ def _read(path: Path, prep: dict[str, Any]) -> Any:
     from nnmath import images
 
     if path.is_dir():
-        raise ValueError(f"folder {path} has no image files ({', '.join(('.png', '.jpg'))}, "
-                         "...)")
+        raise ValueError(f"folder {path} has no image files (.png, .jpg, ...)")
     return prepare_picture(images.load_image(path), prep)
 
 
