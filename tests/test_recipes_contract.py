@@ -18,11 +18,21 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.mark.parametrize("name", recipes.names())
-def test_every_recipe_states_its_contract(name):
+def test_every_recipe_states_its_contract(name, tmp_path):
     r = recipes.get(name)
-    assert r.name == name and r.summary and r.dataset in prepared_names()
+    own = "data" in r.defaults  # `images`: the user's folder (params["data"]), no data set
+    assert r.name == name and r.summary and (r.dataset in prepared_names() or
+                                             (own and r.dataset == ""))
     assert {"learning_rate", "batch_size", "epochs", "optimizer"} <= set(r.defaults)
     assert set(r.widths) <= set(r.defaults)
+    if own:
+        for cls in ("b", "a"):
+            (tmp_path / cls).mkdir()
+        given = {"data": str(tmp_path)}
+        assert r.params(given) == {**r.defaults, **given}
+        prep = r.preprocessing(given)
+        assert prep["class_names"] == ["a", "b"] and "dataset" not in prep
+        return
     assert r.params() == r.defaults  # the defaults pass their own checks
     prep = r.preprocessing()
     assert prep["dataset"] == r.dataset and prep["class_names"]
@@ -154,9 +164,10 @@ def test_readme_recipe_list_is_the_registry():
     text = README.read_text(encoding="utf-8")
     listed = re.search(r"Recipes: ((?:`[a-z-]+`,?\s*)+);", text)
     assert listed, "README: expected a sentence 'Recipes: `a`, `b`, ...;'"
-    assert re.findall(r"`([a-z-]+)`", listed.group(1)) == recipes.names()
+    fix = f"README: list the registry's recipes, in this order: {', '.join(recipes.names())}"
+    assert re.findall(r"`([a-z-]+)`", listed.group(1)) == recipes.names(), fix
     error = re.search(r"unknown recipe 'dog'; expected one of ([a-z, \n-]+)`", text)
-    assert error and re.split(r",\s*", error.group(1).strip()) == recipes.names()
+    assert error and re.split(r",\s*", error.group(1).strip()) == recipes.names(), fix
 
 
 def test_train_help_lists_every_recipe(capsys):
