@@ -162,6 +162,7 @@ def sweep(
 
     from .executors import make_executor
     from .results import load_study
+    from .storage import open_storage
 
     if search not in ("grid", "random", "tpe"):
         raise ValueError(f"sweep: expected search 'grid', 'random' or 'tpe', got {search!r}")
@@ -180,30 +181,33 @@ def sweep(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = {"grid": None, "random": optuna.samplers.RandomSampler(seed=seed),
                "tpe": optuna.samplers.TPESampler(seed=seed)}[search]
-    ostudy = optuna.create_study(storage=storage, study_name=name, direction=direction,
-                                 sampler=sampler, load_if_exists=True)
-    _check_or_store_study(ostudy, tgt, metric, direction, search, seed, limit)
-    _fail_stale(ostudy)
-    todo = _plan(ostudy, space, search, n_trials)
     flag = _StopFlag()
-    executor = make_executor(workers, address, stop=flag)
-    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
-    left = len(todo) if todo is not None else (
-        "up to the time budget" if n_trials is None else max(n_trials - _finished_keys(ostudy)[1], 0))
-    say(f"sweep {name!r}: {left} trial(s) to run on "
-        f"{executor.name} ({executor.capacity()} at once), storage {storage}")
-    flag.install()
+    flag.install()  # from here on, Ctrl-C only sets the flag
+    executor = None
     try:
+        ostudy = optuna.create_study(storage=open_storage(storage), study_name=name,
+                                     direction=direction, sampler=sampler, load_if_exists=True)
+        _check_or_store_study(ostudy, tgt, metric, direction, search, seed, limit)
+        _fail_stale(ostudy)
+        todo = _plan(ostudy, space, search, n_trials)
+        executor = make_executor(workers, address, stop=flag)
+        say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+        left: Any = len(todo) if todo is not None else "up to the time budget"
+        if todo is None and n_trials is not None:
+            left = max(n_trials - _finished_keys(ostudy)[1], 0)
+        say(f"sweep {name!r}: {left} trial(s) to run on "
+            f"{executor.name} ({executor.capacity()} at once), storage {storage}")
         _drive(ostudy, executor, todo, n_trials, space, search, tgt, metric, direction, prune,
                limit, seed, time_budget, flag, say)
     finally:
         flag.restore()
-        executor.close()
-    result = load_study(storage, name)
-    result._target = target
+        if executor is not None:
+            executor.close()
     if flag.stopped:
         raise SweepInterrupted(f"sweep {name!r}: interrupted; finished trials are recorded, "
                                "rerun the same command to continue")
+    result = load_study(storage, name)
+    result._target = target
     return result
 
 

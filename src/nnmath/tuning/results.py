@@ -220,11 +220,14 @@ def load_study(storage: str, study: str) -> SweepResult:
     """
     import optuna
 
+    from .storage import open_storage
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    db = open_storage(storage)
     try:
-        ostudy = optuna.load_study(study_name=study, storage=storage)
+        ostudy = optuna.load_study(study_name=study, storage=db)
     except KeyError:
-        names = [s.study_name for s in optuna.get_all_study_summaries(storage)]
+        names = [s.study_name for s in optuna.get_all_study_summaries(db)]
         raise KeyError(f"sweep: no study {study!r} in {storage}; studies there: "
                        f"{', '.join(names) or 'none'}") from None
     states = {optuna.trial.TrialState.COMPLETE: "complete", optuna.trial.TrialState.PRUNED:

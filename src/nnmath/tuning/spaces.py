@@ -208,3 +208,34 @@ def describe(entry: Any) -> Any:
         return {"choice": list(entry.values)}
     kind = type(entry).__name__.lower()
     return {kind: [entry.low, entry.high] + ([entry.step] if isinstance(entry, IntRange) else [])}
+
+
+def parse_values(name: str, texts: list[str], search: str) -> Any:
+    """Command-line values of one parameter: a list (``0.1 0.01``) or, for random/TPE, a
+    range ``LO:HI`` (log-uniform for rates, integers when both ends are integers).
+
+    Raises:
+        ValueError: a range in a grid search, or a malformed range.
+    """
+    def one(text: str) -> Any:
+        for cast in (int, float):
+            try:
+                return cast(text)
+            except ValueError:
+                pass
+        return {"true": True, "false": False, "none": None}.get(text.lower(), text)
+
+    if len(texts) == 1 and ":" in texts[0] and "://" not in texts[0]:
+        if search == "grid":
+            raise ValueError(f"--{name.replace('_', '-')} {texts[0]}: a range needs --search "
+                             "random or tpe; a grid takes a list of values")
+        lo, _, hi = texts[0].partition(":")
+        a, b = one(lo), one(hi)
+        if not (is_number(a) and is_number(b)):
+            raise ValueError(f"--{name.replace('_', '-')}: expected a range LO:HI of numbers, "
+                             f"got {texts[0]!r}")
+        if isinstance(a, int) and isinstance(b, int):
+            return intrange(a, b)
+        return loguniform(a, b) if "learning_rate" in name or (a > 0 and b / a >= 100) \
+            else uniform(a, b)
+    return [one(t) for t in texts]
