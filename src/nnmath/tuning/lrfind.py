@@ -101,16 +101,26 @@ def _weights(model: Any) -> list[Any]:
     return list(ws if ws is not None else model.weights)
 
 
+def _engine_loss(model: Any, x: np.ndarray, y: Any) -> Any:
+    """The model's loss on ``(x, y)`` as a graph (dropout off): the fused, stable path when
+    the loss absorbs the last activation, as in training."""
+    from nnmath.tensor import Tensor
+
+    try:
+        from nnmath.models import fusion
+    except ImportError:  # an engine without the fusion module: the plain path
+        return model.loss(y, model(Tensor(x), training=False))
+    return fusion.loss_and_probs(model.forward, model.last_layer, model.loss, y, Tensor(x),
+                                 False)[0]
+
+
 def _engine_gradient(model: Any, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     """The gradient of the model's loss on ``(x, y)`` at its current weights (no step,
     dropout off)."""
-    from nnmath.models.training import loss_and_probs
-
     params = _weights(model)
     for p in params:
         p.grad = None
-    loss, _ = loss_and_probs(model, y, np.asarray(x, dtype=np.float32), training=False)
-    loss.backward()
+    _engine_loss(model, np.asarray(x, dtype=np.float32), y).backward()
     grads = [np.zeros_like(p.data) if p.grad is None else np.array(p.grad) for p in params]
     for p in params:
         p.grad = None
@@ -284,6 +294,10 @@ def lr_find(
         ValueError: a bad range, ``num_iter < 2``, ``smoothing`` outside ``[0, 1)``,
             ``diverge <= 1``, or a model without the training contract.
     """
+    from .classic_adapter import ClassicTrainer, is_classic
+
+    if is_classic(model):  # a classic recipe's model: plain full-batch gradient descent
+        model = ClassicTrainer(model)
     problems = [t for bad, t in (
         (not 0 < start_lr < end_lr, f"0 < start_lr < end_lr, got {start_lr}, {end_lr}"),
         (num_iter < 2, f"num_iter >= 2, got {num_iter}"),
