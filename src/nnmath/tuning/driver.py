@@ -179,14 +179,17 @@ def sweep(
         raise ValueError(f"sweep: expected direction 'maximize' or 'minimize', got {direction!r}")
     name = study or f"{tgt['name'] if tgt['kind'] == 'recipe' else tgt['ref']}-{search}"
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = {"grid": None, "random": optuna.samplers.RandomSampler(seed=seed),
-               "tpe": optuna.samplers.TPESampler(seed=seed)}[search]
     flag = _StopFlag()
     flag.install()  # from here on, Ctrl-C only sets the flag
     executor = None
     try:
         ostudy = optuna.create_study(storage=open_storage(storage), study_name=name,
-                                     direction=direction, sampler=sampler, load_if_exists=True)
+                                     direction=direction, load_if_exists=True)
+        # a resumed study must not draw the same parameters again: the sampler's seed
+        # mixes the study seed with the number of trials already there
+        sampler_seed = trial_seed(seed, len(ostudy.get_trials(deepcopy=False)) + 10**6)
+        ostudy.sampler = (optuna.samplers.TPESampler(seed=sampler_seed) if search == "tpe" else
+                          optuna.samplers.RandomSampler(seed=sampler_seed))
         _check_or_store_study(ostudy, tgt, metric, direction, search, seed, limit)
         _fail_stale(ostudy)
         todo = _plan(ostudy, space, search, n_trials)

@@ -162,9 +162,14 @@ def _objective(job: dict[str, Any]) -> Callable[[dict, Trial], Any]:
 
 def _recipe_objective(job: dict[str, Any], params: dict, trial: Trial) -> dict[str, Any]:
     """Train recipe ``job['target']['name']`` with ``params``; report the epoch losses."""
-    from nnmath import recipes
+    if job["target"].get("pickled") is not None:  # a recipe object, not a registered name
+        import cloudpickle
 
-    recipe = recipes.get(job["target"]["name"])
+        recipe = cloudpickle.loads(job["target"]["pickled"])
+    else:
+        from nnmath import recipes
+
+        recipe = recipes.get(job["target"]["name"])
 
     def on_epoch(epoch: int, logs: dict) -> bool:
         key = "val_loss" if "val_loss" in logs else "loss"
