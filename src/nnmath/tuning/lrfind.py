@@ -15,8 +15,10 @@ back exactly as it was (weights, optimizer state, every random stream).
 Suggestions from the smoothed curve ``s`` against ``log eta`` (the first 10 % of points,
 where the average is still noisy, are skipped):
 
-* ``valley``: the middle (in log rate) of the longest stretch over which ``s`` keeps falling;
-* ``steep``: where ``s`` falls fastest, ``argmin ds / d log eta`` (before the minimum);
+* ``valley``: the middle (in log rate) of the longest stretch over which ``s`` keeps falling,
+  counted from where it has fallen by 5 % of its total drop (a flat start is no valley);
+* ``steep``: where ``s`` falls fastest, ``argmin ds / d log eta``, before the minimum and not
+  in its last 3 points (the plunge just before a blow-up);
 * ``minimum``: the rate at the lowest ``s``, divided by 10.
 
 ``result.suggestion`` is the valley when the rules agree within 10x; otherwise (or with too
@@ -225,10 +227,16 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> tuple[float, dict[str, flo
     lo = min(skip, max(i_min - 2, 0))
     seg_l, seg_s = np.log(lrs[lo:i_min + 1]), s[lo:i_min + 1]
     if seg_s.size >= 3:
-        slope = np.gradient(seg_s, seg_l)
+        # steepest fall, leaving out the last points before the minimum, where the loss
+        # often plunges just before it blows up
+        slope = np.gradient(seg_s, seg_l)[:max(seg_s.size - 3, 1)]
         cands["steep"] = float(lrs[lo + int(np.argmin(slope))])
-        a, b = _longest_fall(seg_s)
+        # the valley: where the loss really falls (from 5 % of its total drop) to its bottom
+        fell = np.nonzero(seg_s < seg_s[0] - 0.05 * (seg_s[0] - seg_s[-1]))[0]
+        first = int(fell[0]) - 1 if fell.size else 0
+        a, b = _longest_fall(seg_s[max(first, 0):])
         if b > a:
+            a, b = a + max(first, 0), b + max(first, 0)
             cands["valley"] = float(np.exp((seg_l[a] + seg_l[b]) / 2))
     if s.size < 10:
         notes.append(f"only {s.size} points before the loss diverged")
