@@ -15,8 +15,8 @@ back exactly as it was (weights, optimizer state, every random stream).
 Suggestions from the smoothed curve ``s`` against ``log eta`` (the first 10 % of points,
 where the average is still noisy, are skipped):
 
-* ``valley``: the middle (in log rate) of the longest stretch over which ``s`` keeps falling,
-  counted from where it has fallen by 5 % of its total drop (a flat start is no valley);
+* ``valley``: the middle (in log rate) of the stretch where ``s`` makes the bulk of its
+  drop, from 5 % to 95 % of ``s_start - min s`` (a flat start or a flat bottom is no valley);
 * ``steep``: where ``s`` falls fastest, ``argmin ds / d log eta``, before the minimum and not
   in its last 3 points (the plunge just before a blow-up);
 * ``minimum``: the rate at the lowest ``s``, divided by 10.
@@ -199,19 +199,6 @@ def curvature(model: Any, x: np.ndarray, y: np.ndarray, seed: int | None = 0,
 
 
 # ----------------------------------------------------------------------------- suggestions
-def _longest_fall(s: np.ndarray) -> tuple[int, int]:
-    """Start and end index of the longest stretch over which ``s`` does not rise (a rise
-    smaller than 0.5 % of the curve's range is noise)."""
-    tol = 0.005 * float(np.ptp(s)) if s.size else 0.0
-    best, start = (0, 0), 0
-    for i in range(1, s.size):
-        if s[i] > s[i - 1] + tol:
-            start = i
-        elif i - start > best[1] - best[0]:
-            best = (start, i)
-    return best
-
-
 def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> tuple[float, dict[str, float], bool, str]:
     """``(suggestion, suggestions, reliable, note)`` from a smoothed range-test curve."""
     ok = np.isfinite(smoothed)
@@ -231,13 +218,12 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> tuple[float, dict[str, flo
         # often plunges just before it blows up
         slope = np.gradient(seg_s, seg_l)[:max(seg_s.size - 3, 1)]
         cands["steep"] = float(lrs[lo + int(np.argmin(slope))])
-        # the valley: where the loss really falls (from 5 % of its total drop) to its bottom
-        fell = np.nonzero(seg_s < seg_s[0] - 0.05 * (seg_s[0] - seg_s[-1]))[0]
-        first = int(fell[0]) - 1 if fell.size else 0
-        a, b = _longest_fall(seg_s[max(first, 0):])
-        if b > a:
-            a, b = a + max(first, 0), b + max(first, 0)
-            cands["valley"] = float(np.exp((seg_l[a] + seg_l[b]) / 2))
+        # the valley: where the loss makes the bulk of its drop, from 5 % to 95 % of it
+        drop = seg_s[0] - seg_s[-1]
+        if drop > 0:
+            a = int(np.argmax(seg_s < seg_s[0] - 0.05 * drop))
+            b = int(np.argmax(seg_s <= seg_s[0] - 0.95 * drop))
+            cands["valley"] = float(np.exp((seg_l[a] + seg_l[max(a, b)]) / 2))
     if s.size < 10:
         notes.append(f"only {s.size} points before the loss diverged")
     drop = (s[lo] - s[i_min]) / max(abs(s[lo]), 1e-12)
