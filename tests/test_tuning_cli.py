@@ -106,3 +106,15 @@ def test_sweep_command_errors_are_one_line(tmp_path):
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("nnmath sweep: error: "), r.stderr
         assert expected in lines[0]
+
+
+def test_tuning_is_imported_lazily_and_the_commands_have_help():
+    code = ("import sys, nnmath, nnmath.cli, nnmath.tuning; nnmath.cli.build_parser(); "
+            "heavy = [m for m in ('optuna', 'distributed', 'dask', 'sqlalchemy', 'matplotlib',"
+            " 'cloudpickle') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+    for command in ("sweep", "lr-find"):
+        r = subprocess.run(_cli(command, "--help"), capture_output=True, text=True)
+        assert r.returncode == 0 and f"example:\n  nnmath {command}" in r.stdout

@@ -172,6 +172,7 @@ def sweep(
     if epochs is not None and "epochs" not in space:
         space["epochs"] = [int(epochs)] if search == "grid" else spaces.Choice((int(epochs),))
     tgt = describe_target(target)
+    _check_recipe_params(target, space)
     if direction is None:
         direction = "maximize" if (metric is None and tgt["kind"] == "recipe") or (
             metric is not None and "accuracy" in metric) else "minimize"
@@ -212,6 +213,19 @@ def sweep(
     result = load_study(storage, name)
     result._target = target
     return result
+
+
+def _check_recipe_params(target: Any, space: dict[str, Any]) -> None:
+    """A recipe's sweep may vary only the recipe's parameters (fail before any trial)."""
+    if not isinstance(target, str) or ":" in target:
+        return
+    from nnmath import recipes
+
+    known = getattr(recipes.get(target), "defaults", None)
+    unknown = sorted(set(space) - set(known or space))
+    if unknown:
+        raise ValueError(f"sweep: recipe {target!r} has no parameter(s) "
+                         f"{', '.join(map(repr, unknown))}; it takes {', '.join(known)}")
 
 
 def _check_or_store_study(ostudy: Any, tgt: dict, metric: str | None, direction: str,
