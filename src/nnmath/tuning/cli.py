@@ -105,14 +105,21 @@ def run_lr_find(name: str, *, limit: int | None = None, curvature: bool = False,
 
     from .lrfind import lr_find
 
+    from .classic_adapter import is_classic
+
     recipe = recipes.get(name)
     x, y = training_arrays(recipe.load_data(limit=limit, seed=seed))
     model = recipe.build(dict(recipe.defaults), seed=seed)
+    full_batch = is_classic(model)
+    if full_batch:  # the course's columns (n_x, m) -> rows; one full-batch step per rate
+        x, y = x.T, y.T
     batch = recipe.defaults.get("batch_size") or len(x)
     print(f"range test on {name}: {len(x)} samples, batch size {batch}, {num_iter} steps from "
-          "1e-07 to 10" + (", with curvature" if curvature else ""))
+          f"{1e-5 if full_batch else 1e-7:g} to 10" + (", with curvature" if curvature else ""))
+    # full-batch losses have no batch noise: no smoothing (it would only lag)
     res = lr_find(model, x, y, num_iter=num_iter, batch_size=batch, seed=seed,
-                  curvature=curvature)
+                  curvature=curvature, smoothing=0.0 if full_batch else 0.98,
+                  start_lr=1e-5 if full_batch else 1e-7)
     print(f"suggestion: {res.suggestion:.3g}  ({'reliable' if res.reliable else 'NOT reliable'}"
           f": {res.note})")
     for rule, lr in res.suggestions.items():
