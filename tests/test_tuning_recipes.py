@@ -31,7 +31,7 @@ def test_grid_sweep_of_cat_logistic_reproduces_the_published_comparison(tmp_path
 
 
 def test_recipe_sweeps_refuse_unknown_parameters(tmp_path):
-    with pytest.raises(ValueError, match="recipe 'cat-logistic' has no parameter.*'units'"):
+    with pytest.raises(ValueError, match=r"recipe 'cat-logistic' has no parameter.*'units'"):
         tuning.sweep("cat-logistic", {"units": [3]}, storage=f"sqlite:///{tmp_path / 's.db'}")
     with pytest.raises(KeyError, match="unknown recipe 'dog'"):
         tuning.sweep("dog", {"learning_rate": [0.1]}, storage=f"sqlite:///{tmp_path / 's.db'}")

@@ -103,9 +103,8 @@ def run_lr_find(name: str, *, limit: int | None = None, curvature: bool = False,
 
     from nnmath import recipes
 
-    from .lrfind import lr_find
-
     from .classic_adapter import is_classic
+    from .lrfind import lr_find
 
     recipe = recipes.get(name)
     x, y = training_arrays(recipe.load_data(limit=limit, seed=seed))
