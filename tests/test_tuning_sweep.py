@@ -233,3 +233,13 @@ def test_sweep_errors_name_the_problem(tmp_path):
                      storage=_db(tmp_path), study="s", quiet=True)
     with pytest.raises(KeyError, match=r"no study 'nope'.*studies there: s"):
         tuning.load_study(_db(tmp_path), "nope")
+
+
+def test_time_budget_stops_new_trials_and_too_many_workers_warn(tmp_path):
+    res = tuning.sweep(noisy_quadratic, {"learning_rate": [0.1, 0.2]}, metric="loss",
+                       workers=1, time_budget=0, storage=_db(tmp_path), study="t", quiet=True)
+    assert res.trials == []
+    from nnmath.tuning.executors import PoolExecutor
+
+    with pytest.warns(RuntimeWarning, match="exceed the .* cores"):
+        PoolExecutor((os.cpu_count() or 1) + 1).close()
