@@ -243,3 +243,29 @@ def test_time_budget_stops_new_trials_and_too_many_workers_warn(tmp_path):
 
     with pytest.warns(RuntimeWarning, match="exceed the .* cores"):
         PoolExecutor((os.cpu_count() or 1) + 1).close()
+
+
+def test_in_process_trials_stop_at_their_next_report_after_ctrl_c(tmp_path):
+    """SIGINT during an in-process sweep: the running trial stops at trial.report, is marked
+    failed (interrupted), SweepInterrupted is raised, and a rerun completes the grid."""
+    once = tmp_path / "pressed"
+
+    def objective(params, trial):
+        for epoch in range(50):
+            if params["x"] == 2 and epoch == 3 and not once.exists():
+                once.write_text("")
+                os.kill(os.getpid(), signal.SIGINT)  # as if the user pressed Ctrl-C now
+            time.sleep(0.005)
+            trial.report(epoch, 1.0 / (epoch + 1))
+        return float(params["x"])
+
+    kw = dict(workers=1, storage=_db(tmp_path), study="i", quiet=True)
+    with pytest.raises(tuning.SweepInterrupted):
+        tuning.sweep(objective, {"x": [1, 2, 3]}, **kw)
+    res = tuning.load_study(_db(tmp_path), "i")
+    assert [(t.params["x"], t.state) for t in res.trials] == [(1, "complete"), (2, "fail")]
+    assert "interrupted" in res.trials[1].error
+    assert len(res.trials[1].reports) == 4  # what it reported before stopping is kept
+    again = tuning.sweep(objective, {"x": [1, 2, 3]}, **kw)
+    done = sorted(t.params["x"] for t in again.trials if t.state == "complete")
+    assert done == [1, 2, 3] and len(again.trials) == 4

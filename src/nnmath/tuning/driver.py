@@ -419,6 +419,8 @@ def _record(ostudy: Any, otrial: Any, out: dict[str, Any], tgt: dict) -> None:
     import optuna
 
     TS = optuna.trial.TrialState
+    if out["state"] == "interrupted" and not out.get("error"):
+        out = dict(out, error="interrupted (Ctrl-C) before it finished; runs again on resume")
     for key in ("metrics", "history", "diagnosis", "duration", "env", "error"):
         if out.get(key) is not None:
             otrial.set_user_attr(key, _finite(out[key]))

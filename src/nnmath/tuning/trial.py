@@ -33,6 +33,11 @@ class TrialPruned(Exception):  # noqa: N818 - the name users know from Optuna
     """Raise from an objective (after ``trial.should_prune()``) to stop a trial as pruned."""
 
 
+class TrialInterrupted(BaseException):
+    """Raised by ``trial.report`` in an in-process trial once Ctrl-C was pressed: the trial
+    stops at a point of its own choosing (a report), never inside library code."""
+
+
 def trial_seed(study_seed: int, number: int) -> int:
     """The seed of trial ``number`` of a study seeded ``study_seed`` (a 31-bit integer)."""
     state = np.random.SeedSequence([int(study_seed), int(number)]).generate_state(1)[0]
@@ -64,8 +69,15 @@ class Trial:
         self.pruned = False
 
     def report(self, step: int, value: float) -> None:
-        """Record the intermediate ``value`` (e.g. a validation loss) at ``step`` (an epoch)."""
+        """Record the intermediate ``value`` (e.g. a validation loss) at ``step`` (an epoch).
+
+        Raises:
+            TrialInterrupted: in-process, after Ctrl-C (the driver records the trial as
+                interrupted; it runs again on resume).
+        """
         self.reports.append((int(step), float(value)))
+        if self._stop():
+            raise TrialInterrupted
 
     def should_prune(self) -> bool:
         """True when the median rule says this trial is worse than the completed ones at its
@@ -173,7 +185,7 @@ def _recipe_objective(job: dict[str, Any], params: dict, trial: Trial) -> dict[s
 
     def on_epoch(epoch: int, logs: dict) -> bool:
         key = "val_loss" if "val_loss" in logs else "loss"
-        trial.report(epoch, logs[key])
+        trial.reports.append((int(epoch), float(logs[key])))  # no raise: stop by returning
         return bool(trial.should_prune() or trial.interrupted)
 
     res = recipe.fit(params, limit=job.get("limit"), seed=trial.seed, on_epoch=on_epoch,
@@ -218,6 +230,8 @@ def run_trial(job: dict[str, Any], stop: Callable[[], bool] | None = None) -> di
             out["state"] = "interrupted"
     except TrialPruned:
         out["state"] = "pruned"
+    except TrialInterrupted:
+        out["state"] = "interrupted"
     except Exception as exc:
         out["state"] = "fail"
         out["error"] = f"{type(exc).__name__}: {exc}"
