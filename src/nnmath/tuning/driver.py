@@ -378,7 +378,8 @@ def _drive(ostudy: Any, executor: Any, todo: list | None, n_trials: int | None, 
                        "number": otrial.number, "params": job["params"], "seed": job["seed"]}
             n_done += 1
             _record(ostudy, otrial, out, tgt)
-            say(_progress_line(out, metric, n_done, total))
+            shown = metric or ("val_accuracy" if tgt["kind"] == "recipe" else "value")
+            say(_progress_line(out, shown, n_done, total))
         if time_budget is not None and not more() and not in_flight:
             break
     if flag.stopped:

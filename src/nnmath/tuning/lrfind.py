@@ -87,8 +87,11 @@ class LRFinderResult:
             ax.set_ylim(lo - 0.1 * abs(hi - lo) - 1e-12, max(hi, lo) + 0.6 * abs(hi - lo) + 1e-12)
         ax.set_xlabel("learning rate (log scale)")
         ax.set_ylabel("loss")
-        state = "reliable" if self.reliable else f"NOT reliable: {self.note}"
-        ax.set_title(f"range test: suggestion {self.suggestion:.2g} ({state})", fontsize=9)
+        import textwrap
+
+        state = "reliable" if self.reliable else "NOT reliable: " + self.note.split(";")[0]
+        ax.set_title(textwrap.fill(f"range test: suggestion {self.suggestion:.2g} ({state})",
+                                   80), fontsize=8)
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
         fig.tight_layout()

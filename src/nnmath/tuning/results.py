@@ -110,12 +110,17 @@ class SweepResult:
     def table(self) -> str:
         """The results table: one line per trial (number, params, metric, diagnosis, time)."""
         names = sorted({k for t in self.trials for k in t.params})
-        head = ["trial", *names, self.metric, "state", "diagnosis", "seconds"]
+        # the other metrics too when there are few (a recipe's accuracy, loss, val_loss)
+        others = sorted({k for t in self.trials for k in t.metrics} - {self.metric})
+        others = others if len(others) <= 3 else []
+        head = ["trial", *names, self.metric, *others, "state", "diagnosis", "seconds"]
         rows = [head]
         for t in self.trials:
             value = "" if t.value is None else f"{t.value:.6g}"
-            rows.append([str(t.number), *[_fmt(t.params.get(n)) for n in names], value, t.state,
-                         t.diagnosis, "" if t.duration is None else f"{t.duration:.1f}"])
+            extra = [f"{t.metrics[k]:.6g}" if isinstance(t.metrics.get(k), float) else ""
+                     for k in others]
+            rows.append([str(t.number), *[_fmt(t.params.get(n)) for n in names], value, *extra,
+                         t.state, t.diagnosis, "" if t.duration is None else f"{t.duration:.1f}"])
         widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
                  for r in rows]
