@@ -257,6 +257,15 @@ def _fail_stale(ostudy: Any) -> None:
         ostudy.tell(t.number, state=optuna.trial.TrialState.FAIL)
 
 
+def _fail_unstarted(ostudy: Any) -> None:
+    """The trial an ``ask`` created before it failed (RUNNING, no parameters): failed."""
+    import optuna
+
+    for t in ostudy.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        if "params" not in t.user_attrs:
+            ostudy.tell(t.number, state=optuna.trial.TrialState.FAIL)
+
+
 def _finished_keys(ostudy: Any) -> tuple[set[str], int]:
     """Grid keys of finished trials, and how many trials are finished."""
     import optuna
@@ -287,7 +296,12 @@ def _ask(ostudy: Any, params: dict | None, space: dict[str, Any]) -> tuple[Any, 
 
     if params is None:
         dists = {k: spaces.optuna_distribution(v) for k, v in space.items()}
-        trial = ostudy.ask(dists)
+        try:
+            trial = ostudy.ask(dists)
+        except ValueError as exc:  # e.g. a changed list of choices under the same name
+            _fail_unstarted(ostudy)
+            raise ValueError(f"sweep: study {ostudy.study_name!r} stores these parameters "
+                             f"differently ({exc}); give another --study name") from None
         return trial, dict(trial.params)
     fixed = {}
     for k, v in params.items():
@@ -305,6 +319,7 @@ def _ask(ostudy: Any, params: dict | None, space: dict[str, Any]) -> tuple[Any, 
     try:
         trial = ostudy.ask(fixed)
     except ValueError as exc:
+        _fail_unstarted(ostudy)
         raise ValueError(f"sweep: study {ostudy.study_name!r} stores these parameters "
                          f"differently ({exc}); give another --study name") from None
     return trial, dict(params)
