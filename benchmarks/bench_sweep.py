@@ -7,6 +7,7 @@ Usage:
    ``--seconds`` each, calibrated once in this process with 1 BLAS thread) as a grid sweep
    with ``workers=1`` (in this process) and ``workers=2`` (local process pool). Goal on a
    2-core machine: >= 1.7x.
+0. The Dask trap: the same NumPy loop with the Nanny's MALLOC_TRIM_THRESHOLD_ and without.
 2. Overhead: ``--quick`` trials that do nothing, run directly (a Python call per trial),
    through the bare executors (submit -> result), and as full sweeps (ask, submit, tell:
    storage writes included); overhead = (time - direct time) / trials. Goals: < 0.2 s
@@ -92,6 +93,43 @@ def executor_roundtrip(ex, n: int) -> float:
     return time.perf_counter() - t
 
 
+PROBE = """
+import sys, time
+import numpy as np
+if sys.argv[1] == "fix":
+    from nnmath.tuning.trial import fix_malloc
+    fix_malloc()
+rng = np.random.default_rng(0)
+X = rng.standard_normal((128, 784), dtype=np.float32)
+W = rng.standard_normal((784, 512), dtype=np.float32)
+times = []
+for _ in range(5):
+    t = time.perf_counter()
+    for _ in range(200):  # an MLP layer's forward and backward: fresh 256 KB arrays each time
+        G = np.maximum(X @ W, 0) * 0.5
+        dW, dX = X.T @ G, G @ W.T
+    times.append(time.perf_counter() - t)
+print(sorted(times)[2])
+"""
+
+
+def malloc_effect() -> dict[str, float]:
+    """The same NumPy loop in a fresh process: as a Dask Nanny starts workers by default
+    (MALLOC_TRIM_THRESHOLD_=65536), without it, and with it but fixed at run time."""
+    out = {}
+    for name, env, arg in (("default glibc", {}, "plain"),
+                           ("MALLOC_TRIM_THRESHOLD_=65536", {"MALLOC_TRIM_THRESHOLD_": "65536"},
+                            "plain"),
+                           ("same, nnmath's run-time fix", {"MALLOC_TRIM_THRESHOLD_": "65536"},
+                            "fix")):
+        e = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
+        r = subprocess.run([sys.executable, "-c", PROBE, arg], env={**e, **env,
+                           "OPENBLAS_NUM_THREADS": "1"}, capture_output=True, text=True,
+                           check=True)
+        out[name] = float(r.stdout.split()[-1])
+    return out
+
+
 def start_cluster(tmp: Path) -> tuple[str, list[subprocess.Popen]]:
     from distributed import Client
 
@@ -123,9 +161,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--quick", type=int, default=30)
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--malloc-only", action="store_true", help="only the malloc measurement")
     args = ap.parse_args()
     limit_threads()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    effect = malloc_effect()
+    base = effect["default glibc"]
+    print("1000 MLP-layer steps (forward + backward, 1 BLAS thread), median of 5:")
+    for name, t in effect.items():
+        print(f"  {name:<32} {t:.2f} s  ({t / base:.2f}x)")
+    if args.malloc_only:
+        return
     reps = calibrate(args.seconds)
     space = {"x": list(range(args.trials)), "reps": [reps]}
     t1 = timed_sweep(work, space, workers=1)
