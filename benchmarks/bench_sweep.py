@@ -167,7 +167,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     effect = malloc_effect()
     base = effect["default glibc"]
-    print("1000 MLP-layer steps (forward + backward, 1 BLAS thread), median of 5:")
+    print("200 MLP-layer steps (forward + backward, 1 BLAS thread), median of 5 runs:")
     for name, t in effect.items():
         print(f"  {name:<32} {t:.2f} s  ({t / base:.2f}x)")
     if args.malloc_only:
