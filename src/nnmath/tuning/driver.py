@@ -473,7 +473,8 @@ def _finite(v: Any) -> Any:
 
 
 def _progress_line(out: dict, metric: str | None, done: int, total: int | None) -> str:
-    params = " ".join(f"{k}={v}" for k, v in (out.get("params") or {}).items())
+    params = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                      for k, v in (out.get("params") or {}).items())
     value = out.get("value")
     shown = f"{metric or 'value'} {value:.4g}" if isinstance(value, float) else out["state"]
     if out["state"] == "fail":
