@@ -19,15 +19,15 @@ from nnmath.lessons import _Registry
 from nnmath.lessons._run import LessonResult, _Tee
 from nnmath.lessons._source import parse_lesson
 
-SIXTEEN = ["images", "tensors", "linear-regression", "gradient-descent", "house-prices",
+LESSON_ORDER = ["images", "tensors", "linear-regression", "gradient-descent", "house-prices",
            "logistic-regression", "computation-graph", "vectorization",
            "activations-and-losses", "shallow-network", "deep-network", "mnist-mlp",
-           "convolution", "pooling", "cnn-mnist", "loss-landscape"]
+           "convolution", "pooling", "cnn-mnist", "loss-landscape", "learning-rate-search"]
 
 
 def test_registry_finds_the_lesson_files_in_teaching_order():
     names = list(lessons.LESSONS)
-    assert names[: len(SIXTEEN)] == SIXTEEN or [n for n in names if n in SIXTEEN] == SIXTEEN
+    assert names[: len(LESSON_ORDER)] == LESSON_ORDER or [n for n in names if n in LESSON_ORDER] == LESSON_ORDER
     for name in names:
         lesson = lessons.get_lesson(name)
         assert lesson.path.name == name.replace("-", "_") + ".py"
