@@ -29,8 +29,9 @@ Curvature (``curvature=True``): near the starting weights ``w0`` the loss is abo
 ``L(w0) + g.d + d.H d / 2``; plain gradient descent ``w <- w - eta g`` is stable along the
 eigenvector of ``H``'s largest eigenvalue ``lambda_max`` only if ``|1 - eta lambda_max| < 1``,
 that is ``eta < 2 / lambda_max``. ``lambda_max`` comes from power iteration
-``v <- H v / |H v|``, ``lambda = v . H v``, on Hessian-vector products from gradient
-differences (no second-order autodiff):
+``v <- H v / |H v|``, ``lambda = v . H v`` (shifted by ``-lambda I`` and repeated when the
+dominant eigenvalue is negative, as it can be at a network's random start), on
+Hessian-vector products from gradient differences (no second-order autodiff):
 
     H v ~ (g(w0 + eps v) - g(w0 - eps v)) / (2 eps)     (exact for a quadratic loss).
 
@@ -48,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LRFinderResult", "lr_find", "power_iteration"]
+__all__ = ["LRFinderResult", "largest_eigenvalue", "lr_find", "power_iteration"]
 
 
 @dataclass
@@ -196,19 +197,35 @@ def curvature(model: Any, x: np.ndarray, y: np.ndarray, seed: int | None = 0,
         return (grad(w0 + eps * v) - grad(w0 - eps * v)) / (2 * eps)
 
     try:
-        return power_iteration(hvp, w0.size, np.random.default_rng(seed), max_iter=max_iter)
+        return largest_eigenvalue(hvp, w0.size, np.random.default_rng(seed), max_iter=max_iter)
     finally:
         set_flat(w0)
+
+
+def largest_eigenvalue(hvp: Any, dim: int, rng: np.random.Generator,
+                       max_iter: int = 100) -> float:
+    """The largest (most positive) eigenvalue of the symmetric operator ``v -> hvp(v)``.
+
+    Power iteration finds the eigenvalue of largest MAGNITUDE, ``mu``; away from a minimum
+    (a network at its random start) that can be a negative one. Then the shifted operator
+    ``H - mu I`` has eigenvalues ``lambda_i - mu >= 0``, its dominant one is
+    ``lambda_max - mu``, and a second power iteration on it gives ``lambda_max``.
+    """
+    mu = power_iteration(hvp, dim, rng, max_iter=max_iter)
+    if mu >= 0 or not math.isfinite(mu):
+        return mu
+    return mu + power_iteration(lambda v: hvp(v) - mu * v, dim, rng, max_iter=max_iter)
 
 
 # ----------------------------------------------------------------------------- suggestions
 def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> tuple[float, dict[str, float], bool, str]:
     """``(suggestion, suggestions, reliable, note)`` from a smoothed range-test curve."""
     ok = np.isfinite(smoothed)
+    start = float(lrs[0]) if lrs.size else float("nan")
     lrs, s = lrs[ok], smoothed[ok]
     notes: list[str] = []
-    if s.size < 3:
-        lr = float(lrs[0]) if lrs.size else float("nan")
+    if s.size < 3:  # the start rate (even when its own loss was not finite): never None/NaN
+        lr = float(lrs[0]) if lrs.size else start
         return lr, {}, False, f"too few points ({s.size}) before the loss diverged: the start " \
             "rate is already too large; lower start_lr"
     skip = max(1, s.size // 10) if s.size >= 20 else 0
