@@ -157,6 +157,21 @@ def test_recipe_objects_prune_bad_trials_and_report_epochs_saved(tmp_path):
     assert res.metric == "val_accuracy" and res.direction == "maximize"
 
 
+def test_epochs_saved_counts_epochs_not_reports_for_classic_recipes():
+    """Classic recipes report every 100 iterations (steps 0, 100, ...): a trial of 1500
+    iterations pruned after its report at step 100 saved 1500 - 101 iterations, not 13."""
+    from nnmath.tuning.results import SweepResult, TrialRecord
+
+    def rec(n, state, last):
+        return TrialRecord(number=n, params={"learning_rate": 0.1, "epochs": 1500},
+                           state=state, value=0.7 if state == "complete" else None,
+                           reports=[(s, 0.5) for s in range(0, last + 1, 100)])
+
+    trials = [rec(0, "complete", 1400), rec(1, "pruned", 100), rec(2, "pruned", 300)]
+    res = SweepResult("sqlite://", "s", {"target_kind": "recipe"}, "maximize", trials)
+    assert res.epochs_saved == (1500 - 101) + (1500 - 301)
+
+
 def test_pruning_decides_the_same_in_process_and_in_a_pool(tmp_path):
     space = {"learning_rate": [2.0, 1.0, 0.001, 0.0005], "epochs": [30]}
     runs = []

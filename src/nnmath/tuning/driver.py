@@ -480,7 +480,8 @@ def _progress_line(out: dict, metric: str | None, done: int, total: int | None) 
     if out["state"] == "fail":
         shown = f"FAILED: {out.get('error')}"
     elif out["state"] == "pruned":
-        shown = f"pruned after {len(out.get('reports', []))} epoch(s)"
+        reports = out.get("reports") or []  # steps count from 0 (classic: iterations)
+        shown = f"pruned after {reports[-1][0] + 1 if reports else 0} epoch(s)"
     count = f"[{done}/{total}]" if total else f"[{done}]"
     return (f"  trial {out.get('number')}: {params}  {shown}  {out.get('diagnosis', '')}  "
             f"{out.get('duration', 0):.1f} s  {count}")

@@ -95,11 +95,21 @@ class SweepResult:
 
     @property
     def epochs_saved(self) -> int:
-        """Reporting steps that pruning did not run (epochs; for the classic full-batch
-        recipes, blocks of 100 iterations): for each pruned trial, the steps a completed
-        trial reported minus the steps it ran."""
-        full = max((len(t.reports) for t in self.completed), default=0)
-        return sum(max(full - len(t.reports), 0) for t in self.trials if t.state == "pruned")
+        """Epochs that pruning did not run (for the classic full-batch recipes, where
+        "epochs" are iterations reported every 100: iterations): for each pruned trial, its
+        planned ``epochs`` (else the longest completed trial's) minus the epochs it ran,
+        ``last reported step + 1`` (steps count from 0)."""
+        def ran(t: TrialRecord) -> int:
+            return t.reports[-1][0] + 1 if t.reports else 0
+
+        full = max((ran(t) for t in self.completed), default=0)
+        saved = 0
+        for t in self.trials:
+            if t.state == "pruned":
+                planned = t.params.get("epochs")
+                planned = planned if isinstance(planned, int) and planned > 0 else full
+                saved += max(planned - ran(t), 0)
+        return saved
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
