@@ -154,7 +154,19 @@ def test_recipe_objects_prune_bad_trials_and_report_epochs_saved(tmp_path):
     assert all(len(t.reports) < 30 for t in pruned)
     assert res.epochs_saved == sum(30 - len(t.reports) for t in pruned) > 0
     assert f"pruning saved {res.epochs_saved} epoch(s)" in res.table()
+    # a pruned trial replays up to where it was pruned, bit for bit (not to the end)
+    rep = res.replay(pruned[0].number)
+    assert rep.identical and rep.stored == rep.replayed
     assert res.metric == "val_accuracy" and res.direction == "maximize"
+
+
+def test_replay_counts_nan_as_the_same_value():
+    from nnmath.tuning.results import ReplayResult
+
+    nan = float("nan")
+    assert ReplayResult(0, {"loss": nan, "acc": 0.5}, {"loss": float("nan"), "acc": 0.5}).identical
+    assert not ReplayResult(0, {"loss": nan}, {"loss": 1.0}).identical
+    assert not ReplayResult(0, {"loss": 1.0}, {"loss": 1.0, "acc": 0.5}).identical
 
 
 def test_epochs_saved_counts_epochs_not_reports_for_classic_recipes():

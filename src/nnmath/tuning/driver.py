@@ -442,6 +442,7 @@ def _record(ostudy: Any, otrial: Any, out: dict[str, Any], tgt: dict) -> None:
             otrial.set_user_attr(key, _finite(out[key]))
     if out.get("reports"):
         otrial.set_user_attr("epochs_run", len(out["reports"]))
+        otrial.set_user_attr("last_step", out["reports"][-1][0])
         seen = set()
         for step, value in out["reports"]:
             if step not in seen and math.isfinite(value):
