@@ -106,6 +106,14 @@ def test_largest_eigenvalue_is_the_most_positive_even_when_a_negative_one_domina
     A = q @ np.diag(eig) @ q.T
     assert power_iteration(lambda v: A @ v, 30, rng) == pytest.approx(-9.0, rel=1e-3)
     assert largest_eigenvalue(lambda v: A @ v, 30, rng) == pytest.approx(5.0, rel=1e-2)
+    # a +-pair (5 and -5, as mnist-mlp's first batch at its start has, about 9.5): plain
+    # power iteration's Rayleigh quotient settles on a seed-dependent mix of the two
+    pair = np.linspace(-4.0, 4.0, 30)
+    pair[0], pair[-1] = -5.0, 5.0
+    B = q @ np.diag(pair) @ q.T
+    for seed in range(3):
+        lam = largest_eigenvalue(lambda v: B @ v, 30, np.random.default_rng(seed))
+        assert lam == pytest.approx(5.0, rel=1e-2)
 
 
 def test_suggestion_is_never_none_and_says_why_it_is_unreliable():

@@ -203,18 +203,35 @@ def curvature(model: Any, x: np.ndarray, y: np.ndarray, seed: int | None = 0,
 
 
 def largest_eigenvalue(hvp: Any, dim: int, rng: np.random.Generator,
-                       max_iter: int = 100) -> float:
-    """The largest (most positive) eigenvalue of the symmetric operator ``v -> hvp(v)``.
+                       max_iter: int = 100, tol: float = 1e-5) -> float:
+    """The largest (most positive) eigenvalue ``lambda_max`` of the symmetric operator
+    ``v -> hvp(v)``.
 
-    Power iteration finds the eigenvalue of largest MAGNITUDE, ``mu``; away from a minimum
-    (a network at its random start) that can be a negative one. Then the shifted operator
-    ``H - mu I`` has eigenvalues ``lambda_i - mu >= 0``, its dominant one is
-    ``lambda_max - mu``, and a second power iteration on it gives ``lambda_max``.
+    Away from a minimum (a network at its random start) the Hessian is indefinite, and a
+    negative eigenvalue can match or beat ``lambda_max`` in magnitude: the Rayleigh quotient
+    of plain power iteration then lands on it, or wanders between the two. So first the
+    spectral radius ``rho = max |lambda_i|``, from ``|H v| -> rho`` (which converges even
+    when ``+rho`` and ``-rho`` are both eigenvalues); if ``v . H v ~ rho``, that is
+    ``lambda_max``; otherwise power iteration on the shifted ``H + rho I`` (eigenvalues
+    ``lambda_i + rho >= 0``, the largest ``lambda_max + rho``) gives it.
     """
-    mu = power_iteration(hvp, dim, rng, max_iter=max_iter)
-    if mu >= 0 or not math.isfinite(mu):
+    v = rng.standard_normal(dim)
+    v /= np.linalg.norm(v)
+    rho = 0.0
+    for _ in range(max_iter):
+        hv = hvp(v)
+        norm = float(np.linalg.norm(hv))
+        if norm == 0 or not math.isfinite(norm):
+            return float(v @ hv)
+        v, done = hv / norm, abs(norm - rho) <= tol * norm
+        rho = norm
+        if done:
+            break
+    mu = float(v @ hvp(v))
+    if mu >= (1 - 1e-3) * rho:  # v is already lambda_max's eigenvector
         return mu
-    return mu + power_iteration(lambda v: hvp(v) - mu * v, dim, rng, max_iter=max_iter)
+    return power_iteration(lambda u: hvp(u) + rho * u, dim, rng, max_iter=max_iter,
+                           tol=tol) - rho
 
 
 # ----------------------------------------------------------------------------- suggestions
