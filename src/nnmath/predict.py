@@ -12,8 +12,10 @@ applies exactly that, like a careful human would look at the picture:
   :func:`nnmath.preprocess.photo_input`).
 
 Every result says how sure the model is; below ``NOT_SURE_BELOW`` = 0.5 (top probability)
-and for blank pictures it says "not sure" and names the top two classes. A picture that
-cannot be read gets its own error result; the others are still predicted
+and for blank pictures it says "not sure" and names the top two classes. The figure is the
+model's own softmax probability, not a check that the picture belongs to the model's world:
+a picture of something else (a photo shown to a digit model) can still score high. A picture
+that cannot be read gets its own error result; the others are still predicted
 (:func:`predict_pictures`).
 
 Example:
