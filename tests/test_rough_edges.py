@@ -61,6 +61,18 @@ def test_nnmath_data_pointing_nowhere_is_reported_and_not_created(tmp_path):
     assert r.returncode == 2 and "no such folder" in r.stderr and not (tmp_path / "no").exists()
 
 
+def test_nnmath_data_naming_a_file_says_so(data_dir, tmp_path):
+    labels = Path(data_dir) / "mnist" / LABELS
+    r = _cli("data", "list", env={"NNMATH_DATA": str(labels)})
+    assert r.returncode == 2
+    assert (f"NNMATH_DATA={labels}: a file, not a folder; point NNMATH_DATA at the folder "
+            f"holding mnist/, catvnoncat/, ..., e.g. NNMATH_DATA={data_dir}") in r.stderr
+    (tmp_path / "notes").write_text("x")
+    r = _cli("data", "verify", env={"NNMATH_DATA": str(tmp_path / "notes")})
+    assert r.returncode == 2 and "notes: a file, not a folder;" in r.stderr
+    assert "mkdir" not in r.stderr  # `mkdir -p` over an existing file would fail
+
+
 def test_nnmath_data_naming_a_data_set_folder_gets_a_hint(data_dir, tmp_path):
     inner = tmp_path / "data" / "mnist"
     shutil.copytree(Path(data_dir) / "mnist", inner)

@@ -203,6 +203,12 @@ def _resolve(path: str | os.PathLike[str] | None) -> Path:
     env = os.environ.get("NNMATH_DATA")
     if env:
         root = Path(env).expanduser()
+        if root.exists() and not root.is_dir():  # e.g. one of the data files itself
+            example = f", e.g. NNMATH_DATA={root.parent.parent}" if _parent_hint(
+                root.parent) else ""  # a data file inside a data set's folder
+            raise NotADirectoryError(
+                f"NNMATH_DATA={env}: a file, not a folder; point NNMATH_DATA at the folder "
+                f"holding mnist/, catvnoncat/, ...{example}")
         if not root.is_dir():  # never create a folder tree the user may have mistyped
             raise FileNotFoundError(
                 f"NNMATH_DATA={env}: no such folder (nothing was created); create it "
