@@ -59,13 +59,19 @@ def test_drawn_digits_are_read_in_every_variant(cnn, drawn, capsys):
 def test_blank_picture_is_not_sure_and_show_saves_the_exact_input(cnn, tmp_path):
     Image.new("RGB", (280, 280), "white").save(tmp_path / "blank.png")
     draw_digit(7, FONTS[0], "thin", "transparent").save(tmp_path / "seven.png")
-    r = _cli("predict", str(cnn), "blank.png", "seven.png", "--show", "seen", cwd=tmp_path)
+    speck = Image.new("RGB", (280, 280), "white")
+    speck.putpixel((140, 140), (0, 0, 0))
+    speck.save(tmp_path / "speck.png")
+    r = _cli("predict", str(cnn), "blank.png", "seven.png", "speck.png", "--show", "seen",
+             cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == ("blank.png: not sure (a blank picture: nothing stands out from its "
                         "background)")
     assert lines[1].startswith("seven.png: 7 (") and lines[1].endswith(" % sure)")
-    assert lines[2] == "model inputs saved in seen/"
+    assert lines[2] == ("speck.png: not sure (only a speck of ink (1 x 1 pixels), too small "
+                        "to be a digit)")
+    assert lines[3] == "model inputs saved in seen/"
     seen = np.asarray(Image.open(tmp_path / "seen" / "seven-input.png"))
     assert seen.shape == (28, 28)
     m = predict.load_any(cnn)

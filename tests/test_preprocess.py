@@ -67,6 +67,22 @@ def test_blank_pictures_are_blank(level, rng):
     assert not digit_input(paper).blank
 
 
+@pytest.mark.parametrize("side", [1, 3, 8])
+def test_a_speck_of_ink_is_not_blown_up_into_a_digit(side):
+    pic = np.full((280, 280), 255, np.uint8)
+    pic[100:100 + side, 150:150 + side] = 0  # under 3 % of 280 px: a speck, not a digit
+    x = digit_input(pic)
+    assert x.blank and x.pixels.max() == 0
+    assert x.why == f"only a speck of ink ({side} x {side} pixels), too small to be a digit"
+    pic[100:100 + 9, 150] = 0  # a 9-pixel stroke (over 3 % of 280) is ink to read
+    assert not digit_input(pic).blank
+    small = np.zeros((28, 28), np.uint8)  # at MNIST's own size a 2-pixel dash still counts
+    small[10, 10:12] = 255
+    assert not digit_input(small).blank
+    small[10, 11] = 0  # one pixel: a speck at any size
+    assert digit_input(small).blank
+
+
 def test_a_faint_grey_pencil_digit_still_gets_full_contrast():
     pic = np.full((100, 100), 200, np.uint8)
     pic[20:80, 45:52] = 150                           # grey on light grey paper

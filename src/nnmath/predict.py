@@ -198,6 +198,7 @@ class Prediction:
     second: tuple[str, float] | None = None
     blank: bool = False
     error: str | None = None
+    why: str = "a blank picture: nothing stands out from its background"
 
     @property
     def sure(self) -> bool:
@@ -208,8 +209,7 @@ class Prediction:
         if self.error is not None:
             return f"{self.path}: error: {self.error}"
         if self.blank:
-            return f"{self.path}: not sure (a blank picture: nothing stands out from its " \
-                   "background)"
+            return f"{self.path}: not sure ({self.why})"
         if not self.sure:
             two = f"{self.label} {100 * self.probability:.2f} %"
             if self.second:
@@ -272,7 +272,7 @@ def predict_pictures(model: str | Path | LoadedModel, paths: list[str | Path],
             text = str(exc)
             r.error = text.split(": ", 1)[1] if text.startswith("load_image(") else text
             continue
-        r.blank = prepared.blank
+        r.blank, r.why = prepared.blank, prepared.why
         good.append(r)
         inputs.append(prepared.pixels)
         if show is not None:

@@ -15,7 +15,10 @@ PNG reaches the model the way the training digits did:
    when ``m - min(g) >= max(g) - m`` (dark on light paper becomes light on black), else
    ``max(0, g - m)``; then divided by its maximum. A picture whose ink never reaches
    ``BLANK_CONTRAST`` is *blank*.
-3. *crop to the ink*: the bounding box of the pixels with ``ink > INK_LEVEL``.
+3. *crop to the ink*: the bounding box of the pixels with ``ink > INK_LEVEL``. A box whose
+   longest side is under ``MIN_INK_FRACTION`` of the picture's shorter side (and at least
+   2 pixels) is a *speck*, not a digit: blown up to 20 px it would become a solid block that
+   the model reads as some digit, so it is reported like a blank picture.
 4. *scale the longest side to 20 px*, keeping the aspect ratio (anti-aliased resampling).
 5. *centre by the centre of mass* in a 28 x 28 field: the 20-pixel box is placed so that its
    ink-weighted centre ``(sum_i i ink_i / sum_i ink_i)`` lands on the field's centre.
@@ -47,6 +50,7 @@ __all__ = [
     "DIGIT_BOX",
     "DIGIT_FIELD",
     "INK_LEVEL",
+    "MIN_INK_FRACTION",
     "Prepared",
     "border_level",
     "composite",
@@ -59,6 +63,8 @@ __all__ = [
 BLANK_CONTRAST = 0.15
 #: normalized ink above this counts for the crop box
 INK_LEVEL = 0.2
+#: ink whose box is shorter than this fraction of the picture's shorter side: a speck
+MIN_INK_FRACTION = 0.03
 #: MNIST's digit box (longest side) and field
 DIGIT_BOX = 20
 DIGIT_FIELD = 28
@@ -68,10 +74,11 @@ ASPECT_POLICIES = ("stretch", "crop", "pad")
 @dataclass
 class Prepared:
     """One picture as the model sees it: ``pixels`` (H, W) or (H, W, C) float32 in [0, 1],
-    ``blank`` when nothing stands out from the background."""
+    ``blank`` when nothing stands out from the background (``why`` says what was seen)."""
 
     pixels: np.ndarray
     blank: bool = False
+    why: str = "a blank picture: nothing stands out from its background"
 
 
 def to_rgba(picture: np.ndarray) -> np.ndarray:
@@ -160,6 +167,9 @@ def digit_input(picture: np.ndarray) -> Prepared:
     cols = np.flatnonzero((ink > INK_LEVEL).any(axis=0))
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     h, w = crop.shape
+    if max(h, w) < max(2.0, MIN_INK_FRACTION * min(grey.shape)):
+        return Prepared(field, blank=True, why=f"only a speck of ink ({h} x {w} pixels), too "
+                        "small to be a digit")
     scale = DIGIT_BOX / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
     box = np.clip(_resize(crop, nh, nw), 0, None)
