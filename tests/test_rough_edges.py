@@ -107,6 +107,21 @@ def test_data_list_into_head_has_no_broken_pipe_error(data_dir):
     assert "Broken pipe" not in r.stderr and "error" not in r.stderr, r.stderr
 
 
+def test_output_into_a_closed_pipe_is_not_an_error(data_dir):
+    # deterministic form of `| head -1`: the reader is gone before the first write (with a
+    # short output and a live `head`, everything may fit the pipe buffer and never fail)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        r = subprocess.run([sys.executable, "-m", "nnmath.cli", "data", "list", "mnist",
+                            "--data-dir", str(data_dir)], stdout=write_end,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "", r.stderr  # no "Broken pipe", no "Exception ignored"
+
+
 def test_debug_keeps_the_exit_code_and_adds_the_traceback(tmp_path):
     plain = _cli("data", "verify", "cifar")
     debug = _cli("--debug", "data", "verify", "cifar")
