@@ -83,6 +83,15 @@ def test_a_speck_of_ink_is_not_blown_up_into_a_digit(side):
     assert digit_input(small).blank
 
 
+def test_a_hairline_stroke_keeps_full_contrast_when_scaled_down():
+    pic = np.full((600, 600), 255, np.uint8)
+    i = np.arange(50, 550)
+    pic[i, i] = 0  # a 1-pixel diagonal "/", 500 x 500 px: 25 times smaller at 20 px
+    x = digit_input(pic).pixels
+    assert x.max() == pytest.approx(1.0)  # not a faint grey line the model never saw
+    assert (x > 0.5).sum() >= DIGIT_BOX - 2  # a whole stroke, corner to corner
+
+
 def test_a_faint_grey_pencil_digit_still_gets_full_contrast():
     pic = np.full((100, 100), 200, np.uint8)
     pic[20:80, 45:52] = 150                           # grey on light grey paper
