@@ -144,6 +144,16 @@ def test_absurd_learning_rate_is_refused_and_huge_batch_is_explained(tmp_path):
     assert "300 training samples, 1 epoch, batch size 1000000" in r.stdout  # "1 epoch"
 
 
+def test_few_samples_with_the_default_batch_size_get_a_hint_that_helps(capsys):
+    from nnmath import recipes
+
+    recipes.get("mnist-mlp").fit({"epochs": 1, "units": 8}, limit=20, verbose=1)
+    out = capsys.readouterr().out
+    assert ("note: batch size 128 is larger than the 20 training samples: each epoch is ONE "
+            "step on all 20 (train on more samples (--limit), or try --batch-size 5)") in out
+    assert "try --batch-size 128" not in out  # the default itself is too large here
+
+
 def test_percentages_have_two_decimals(tmp_path):
     r = _cli("train", "cat-logistic", "--epochs", "200", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
