@@ -358,6 +358,57 @@ def _run_conv(args: argparse.Namespace) -> None:
           f"{args.padding}) -> {y.shape}: wrote {out}")
 
 
+# --------------------------------------------------------------------------- exercises
+def _add_exercises(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "exercises", "Write the course's functions yourself; nnmath checks them and says "
+        "what is wrong",
+        "nnmath exercises list\n  nnmath exercises start propagate --dir mywork\n"
+        "  nnmath exercises check mywork/logistic_propagate.py",
+    )
+    p.add_argument("action", choices=["list", "start", "check"], help="what to do")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="list: a lesson; start: an exercise or a group (deep, conv, ...); "
+                   "check: the FILE, then optionally the exercises to check in it")
+    p.add_argument("--dir", default=".", help="start: where to write the skeleton file")
+    p.add_argument("--force", action="store_true", help="start: overwrite an existing file")
+    p.add_argument("--timeout", type=float, default=10.0,
+                   help="check: seconds per exercise before it is stopped (default 10)")
+    p.set_defaults(run=_run_exercises)
+
+
+def _run_exercises(args: argparse.Namespace) -> int:
+    from . import exercises
+    from .exercises.registry import all_exercises, lessons_with_exercises
+
+    if args.action == "list":
+        lessons = args.names or lessons_with_exercises()
+        for lesson in lessons:
+            listed = exercises.for_lesson(lesson)
+            if not listed:
+                raise CommandError(f"no exercises for lesson {lesson!r}; lessons with "
+                                   f"exercises: {', '.join(lessons_with_exercises())}")
+            print(lesson)
+            for name, summary in listed:
+                print(f"  {name:<42} {summary}")
+        if not args.names:
+            print(f"\n{len(all_exercises())} exercises; start one with "
+                  "`nnmath exercises start NAME`")
+        return 0
+    if not args.names:
+        raise CommandError(f"{args.action} needs a name: nnmath exercises {args.action} "
+                           + ("propagate" if args.action == "start" else "FILE"))
+    if args.action == "start":
+        for name in args.names:
+            path = exercises.start(name, args.dir, overwrite=args.force)
+            print(f"wrote {path}\n  fill in the bodies, then: nnmath exercises check {path}")
+        return 0
+    results = exercises.check_file(args.names[0], args.names[1:] or None, timeout=args.timeout)
+    for result in results:
+        print(result)
+    passed = sum(r.passed for r in results)
+    print(f"\n{passed} of {len(results)} exercises pass")
+    return 0 if passed == len(results) else 1
 # --------------------------------------------------------------------------- export
 def _add_export(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
@@ -394,7 +445,7 @@ def _run_export(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- registry
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_graph, _add_data, _add_lessons, _add_train, _add_predict, _add_evaluate, _add_conv,
-    _add_export,
+    _add_export, _add_exercises,
 ]
 
 
