@@ -133,6 +133,29 @@ def test_not_sure_below_the_documented_confidence_names_the_top_two(tmp_path):
         "x: not sure (3 49.99 % or 8 30.00 %)"
 
 
+def test_a_blank_picture_is_not_sure_for_photo_models_too(tmp_path):
+    model = nm.Sequential([layers.Input((8, 8, 3)), layers.Flatten(),
+                           layers.Dense(2, activation="softmax")], seed=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    w, _ = model.get_weights()
+    model.set_weights([np.zeros_like(w), np.log(np.array([9, 1], np.float32))])  # 90 % "cat"
+    model.save(str(tmp_path / "m.safetensors"), preprocessing={
+        "input_shape": [8, 8, 3], "image_size": [8, 8], "scale": 1 / 255,
+        "grayscale": False, "picture": "photo", "aspect": "crop",
+        "class_names": ["cat", "dog"]})
+    Image.new("RGB", (64, 48), (250, 250, 245)).save(tmp_path / "white.png")
+    Image.new("RGBA", (64, 48), (0, 0, 0, 0)).save(tmp_path / "clear.png")
+    photo = Image.new("RGB", (64, 48), (250, 250, 245))
+    photo.paste((20, 40, 200), (20, 10, 44, 38))
+    photo.save(tmp_path / "icon.png")
+    r = _cli("predict", str(tmp_path / "m.safetensors"), "white.png", "clear.png", "icon.png",
+             cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    blank = "not sure (a blank picture: nothing stands out from its background)"
+    assert r.stdout.splitlines() == [f"white.png: {blank}", f"clear.png: {blank}",
+                                     "icon.png: cat (90.00 % sure)"]
+
+
 def test_evaluate_says_what_the_model_expects(cnn):
     r = _cli("evaluate", str(cnn), "--data", "catvnoncat")
     assert r.returncode == 2

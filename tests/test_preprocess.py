@@ -99,6 +99,19 @@ def test_a_faint_grey_pencil_digit_still_gets_full_contrast():
     assert x.max() == pytest.approx(1.0) and x[0].max() == 0
 
 
+@pytest.mark.parametrize("aspect", ["stretch", "crop", "pad"])
+def test_a_flat_photo_is_blank_and_a_real_one_is_not(aspect, rng):
+    sky = np.empty((60, 90, 3), np.uint8)
+    sky[:] = (90, 160, 230)
+    noisy = np.clip(sky + rng.integers(-20, 21, sky.shape), 0, 255).astype(np.uint8)  # jpeg-ish
+    clear = np.zeros((60, 90, 4), np.uint8)  # fully transparent: white once composited
+    for flat in (sky, noisy, clear):
+        assert photo_input(flat, (16, 16), aspect).blank
+    bird = noisy.copy()
+    bird[20:30, 40:55] = (30, 30, 30)  # something in the sky
+    assert not photo_input(bird, (16, 16), aspect).blank
+
+
 def test_photo_policies_keep_or_change_the_aspect():
     pic = np.zeros((100, 200, 3), np.uint8)           # left half red, right half blue
     pic[:, :100, 0] = 255

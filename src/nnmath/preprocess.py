@@ -27,7 +27,8 @@ PNG reaches the model the way the training digits did:
 picture is resized to the model's ``image_size`` with the recorded ``aspect`` policy:
 ``"stretch"`` (resize both sides, the shape may change), ``"crop"`` (cut the centre to the
 model's aspect ratio, then resize) or ``"pad"`` (fit the whole picture, fill the rest with the
-border's median colour).
+border's median colour). A photo in which no pixel departs from the border's median colour by
+``BLANK_CONTRAST`` (in any channel) is *blank* too.
 
 A blank picture (``Prepared.blank``) is reported as "not sure" by :mod:`nnmath.predict`.
 
@@ -202,6 +203,8 @@ def photo_input(picture: np.ndarray, size: tuple[int, int], aspect: str = "stret
                          f"got {aspect!r}")
     rgba = to_rgba(picture)
     rgb = rgba[..., :3] * rgba[..., 3:] + (1 - rgba[..., 3:])  # (H, W, 3) onto white
+    border = np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0)
+    blank = float(np.abs(rgb - border).max()) < BLANK_CONTRAST  # one flat colour: nothing there
     th, tw = int(size[0]), int(size[1])
     h, w = rgb.shape[:2]
     if aspect == "crop":
@@ -210,7 +213,7 @@ def photo_input(picture: np.ndarray, size: tuple[int, int], aspect: str = "stret
         top, left = (h - keep_h) // 2, (w - keep_w) // 2
         rgb = rgb[top:top + keep_h, left:left + keep_w]
     elif aspect == "pad":
-        colour = np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0)
+        colour = border
         ph, pw = (h, max(w, round(h * tw / th))) if w * th <= h * tw else \
             (max(h, round(w * th / tw)), w)
         canvas = np.empty((ph, pw, 3), dtype=np.float32)
@@ -221,4 +224,4 @@ def photo_input(picture: np.ndarray, size: tuple[int, int], aspect: str = "stret
     out = np.clip(_resize(rgb, th, tw), 0, 1)
     if grayscale:
         out = (out @ np.array([0.299, 0.587, 0.114], dtype=np.float32))[..., None]
-    return Prepared(out.astype(np.float32))
+    return Prepared(out.astype(np.float32), blank=blank)
