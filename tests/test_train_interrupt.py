@@ -92,3 +92,23 @@ def test_sigint_stops_a_classic_recipe_at_the_next_mark_and_keeps_the_model(tmp_
     assert np.all(np.isfinite(params["W1"]))
     r = subprocess.run([*cmd, "--resume"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 2 and "--resume applies to the engine recipes" in r.stderr
+
+
+def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint(tmp_path, monkeypatch, capsys):
+    from nnmath.cli import main
+
+    def interrupted_twice(name, **kw):  # as if Ctrl-C came twice during epoch 3
+        recipes.checkpoint_path(name, kw["out"]).write_bytes(b"epoch 2")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(recipes, "train", interrupted_twice)
+    assert main(["train", "mnist-mlp", "--out", str(tmp_path)]) == 130
+    ckpt = tmp_path / "mnist-mlp.checkpoint.safetensors"
+    assert capsys.readouterr().err.strip() == (
+        f"nnmath train: interrupted; the checkpoint of the last finished epoch is kept in "
+        f"{ckpt}: continue with `nnmath train mnist-mlp --resume`")
+    ckpt.unlink()  # before the first epoch ended: nothing to name
+    monkeypatch.setattr(recipes, "train", lambda name, **kw: (_ for _ in ()).throw(
+        KeyboardInterrupt()))
+    assert main(["train", "mnist-mlp", "--out", str(tmp_path)]) == 130
+    assert capsys.readouterr().err.strip() == "nnmath train: interrupted"

@@ -260,9 +260,16 @@ def _run_train(args: argparse.Namespace) -> int:
                                f"{args.recipe} trains on its data set "
                                f"{recipes.get(args.recipe).dataset}")
         params["data"] = args.data
-    result = recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
-                           learning_rate=args.learning_rate, seed=args.seed, out=args.out,
-                           limit=args.limit, params=params, resume=args.resume)
+    try:
+        result = recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
+                               learning_rate=args.learning_rate, seed=args.seed, out=args.out,
+                               limit=args.limit, params=params, resume=args.resume)
+    except KeyboardInterrupt:  # a second Ctrl-C: quit at once, but say what is kept
+        ckpt = recipes.checkpoint_path(args.recipe, args.out)
+        kept = (f"; the checkpoint of the last finished epoch is kept in {ckpt}: continue "
+                f"with `nnmath train {args.recipe} --resume`" if ckpt.is_file() else "")
+        print(f"nnmath train: interrupted{kept}", file=sys.stderr)
+        return 130
     return 130 if result.interrupted else 0
 
 
