@@ -87,6 +87,17 @@ def test_nnmath_data_naming_a_data_set_folder_gets_a_hint(data_dir, tmp_path):
     assert r.returncode == 0
 
 
+def test_data_list_names_the_decoded_cache_and_its_size(data_dir, tmp_path):
+    cache = tmp_path / "xdg" / "nnmath" / "decoded"
+    (cache / "mnist").mkdir(parents=True)
+    (cache / "mnist" / "t10k-images-idx3-ubyte.gz-1.npy").write_bytes(bytes(2_500_000))
+    r = _cli("data", "list", "--data-dir", str(data_dir),
+             env={"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == (f"decoded-array cache: {cache}  2.5 MB (made on first "
+                                         "load; delete it to free the space)")
+
+
 def test_data_verify_exits_1_when_a_set_is_missing(capsys, data_dir, tmp_path):
     for name in ("mnist", "catvnoncat"):
         shutil.copytree(Path(data_dir) / name, tmp_path / name)

@@ -135,6 +135,11 @@ def _data_list(registry: ModuleType, name: str | None, data_dir: str | None) -> 
             present = sum((root / ds.name / f.name).is_file() for f in ds.files)
             print(f"  {ds.name:<14} {ds.size / 1e6:7.1f} MB  {present}/{len(ds.files)} files  "
                   f"{ds.description}")
+        cache = registry.cache_dir()
+        used = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) \
+            if cache.is_dir() else 0
+        print(f"decoded-array cache: {cache}  {used / 1e6:.1f} MB (made on first load; "
+              f"delete it to free the space)")
         return 0
     print(f"{ds.name}: {ds.description}\nsource: {ds.source}\nfolder: {root / ds.name}")
     for f in ds.files:
