@@ -356,6 +356,15 @@ def evaluate_model(model_path: str | Path, data: str | None = None) -> dict[str,
     m = load_any(model_path)
     if data is None:
         data = m.preprocessing.get("dataset")
+        folder = m.preprocessing.get("data_folder")
+        if not data and folder:
+            from nnmath.datasets import prepared_names
+
+            raise ValueError(f"{model_path} was trained on your own pictures ({folder}); "
+                             f"evaluate takes a data set ({', '.join(prepared_names())}): "
+                             f"for your pictures, `nnmath train images` printed the "
+                             f"validation accuracy, and `nnmath predict {model_path} DIR` "
+                             "reads new ones")
         if not data:
             raise ValueError(f"{model_path} does not record its data set; name one with "
                              "--data (e.g. --data mnist)")
