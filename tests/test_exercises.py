@@ -145,6 +145,40 @@ def test_messages_say_where_and_what_to_change():
     assert "result[0]['dw']" in found.message and "divide by m" in found.message
 
 
+def test_course_style_dict_update_passes_and_in_place_names_the_argument():
+    """Binding new arrays into the caller's dict (the course's own update_parameters) is not an
+    in-place change; `-=` on its arrays is, and the message names the argument even when the
+    signature spans two lines (Adam)."""
+
+    def rebinding(parameters, grads, learning_rate=1.2):
+        for k in list(parameters):
+            parameters[k] = parameters[k] - learning_rate * grads["d" + k]
+        return parameters
+
+    assert exercises.check(rebinding, "deep.update_parameters").passed
+    ref = resolve("update_parameters_with_adam").reference
+
+    def adam_in_place(parameters, grads, v, s, t, *args, **kwargs):
+        new, *rest = ref(parameters, grads, v, s, t, *args, **kwargs)
+        for k in parameters:
+            parameters[k] -= parameters[k] - new[k]
+        return (parameters, *rest)
+
+    result = exercises.check(adam_in_place, "update_parameters_with_adam")
+    assert result.code == "in_place" and "input parameters['W1']" in result.message, result
+
+
+def test_elementwise_product_for_a_matrix_product_is_named():
+    def propagate(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
+        cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+        return {"dw": X * (A - Y) / m, "db": np.sum(A - Y) / m}, cost
+
+    result = exercises.check(propagate, "propagate")
+    assert result.code == "shape" and "element-wise product (*)" in result.message, result
+
+
 def test_slow_is_a_ratio_against_the_reference():
     """The loop version is right (values) but rejected as slow; the vectorized one passes."""
     module = _load("logistic")
@@ -250,13 +284,19 @@ def test_cli_start_fill_check_round_trip_and_failures(tmp_path):
 
     hang = tmp_path / "hang.py"
     hang.write_text("def sigmoid(x):\n    while True:\n        pass\n\n\n"
-                    "def softmax(x):\n    raise ValueError('boom')\n")
-    result = _cli("check", str(hang), "sigmoid", "softmax", "sigmoid_derivative",
-                  "--timeout", "1")
+                    "def softmax(x):\n    raise ValueError('boom')\n\n\n"
+                    "def initialize_with_zeros(dim):\n    while True:\n        try:\n"
+                    "            while True:\n                pass\n"
+                    "        except BaseException:\n            pass\n")
+    result = _cli("check", str(hang), "sigmoid", "softmax", "initialize_with_zeros",
+                  "sigmoid_derivative", "--timeout", "1")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert any("basics.sigmoid: stopped after 1 s" in ln for ln in lines), result.stdout
     assert any("softmax raised ValueError: boom (line 7 of hang.py)" in ln for ln in lines)
+    # a loop that swallows the timer is killed; a fresh process checks the exercises after it
+    assert any("initialize_with_zeros: stopped and killed" in ln and "bare `except:`" in ln
+               for ln in lines), result.stdout
     assert any("has no function (or class) named sigmoid_derivative" in ln for ln in lines)
 
     broken = tmp_path / "broken.py"
