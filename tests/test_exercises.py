@@ -62,6 +62,16 @@ def test_wrong_version_fails_with_its_diagnosis(group, name, code, fn):
     assert result.message and str(result).startswith("FAIL")
 
 
+def test_conv_backward_and_pooling_messages_say_what_to_change():
+    conv = _load("conv")
+    said = {"conv_backward__values__assign": "accumulate with +=",
+            "conv_backward__shape__padding": "cut the padding off",
+            "pool_backward__constant_factor": "dA / (f * f)"}
+    for attr, advice in said.items():
+        result = exercises.check(getattr(conv, attr), attr.split("__")[0])
+        assert advice in result.message, result
+
+
 def test_every_exercise_and_every_mistake_class_has_a_wrong_version():
     covered = {(p.values[0], p.values[1]) for p in MISTAKE_CASES}
     missing = [e.qualified for e in all_exercises() if (e.group, e.name) not in covered]
