@@ -111,6 +111,11 @@ def test_the_issue_s_exercise_list_and_names():
         resolve("propagat")
 
 
+def test_readme_counts_the_exercises():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"\n{len(all_exercises())} exercises: the classic course" in readme
+
+
 def test_for_lesson_contract():
     listed = exercises.for_lesson("deep-network")
     assert listed[0] == ("deep.linear_forward", resolve("deep.linear_forward").summary)
