@@ -307,9 +307,10 @@ def test_cli_start_fill_check_round_trip_and_failures(tmp_path):
                     "def softmax(x):\n    raise ValueError('boom')\n\n\n"
                     "def initialize_with_zeros(dim):\n    while True:\n        try:\n"
                     "            while True:\n                pass\n"
-                    "        except BaseException:\n            pass\n")
+                    "        except BaseException:\n            pass\n\n\n"
+                    "def predict(w, b, X):\n    import os\n    os._exit(3)\n")
     result = _cli("check", str(hang), "sigmoid", "softmax", "initialize_with_zeros",
-                  "sigmoid_derivative", "--timeout", "1")
+                  "predict", "sigmoid_derivative", "--timeout", "1")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert any("basics.sigmoid: stopped after 1 s" in ln for ln in lines), result.stdout
@@ -317,6 +318,8 @@ def test_cli_start_fill_check_round_trip_and_failures(tmp_path):
     # a loop that swallows the timer is killed; a fresh process checks the exercises after it
     assert any("initialize_with_zeros: stopped and killed" in ln and "bare `except:`" in ln
                for ln in lines), result.stdout
+    assert any("predict: the checker process ended (exit code 3)" in ln for ln in lines)
+    assert "RuntimeWarning" not in result.stdout + result.stderr
     assert any("has no function (or class) named sigmoid_derivative" in ln for ln in lines)
 
     broken = tmp_path / "broken.py"

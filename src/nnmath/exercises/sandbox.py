@@ -1,6 +1,6 @@
 """Run a learner's file in a separate process with a time limit; results come back as JSON.
 
-The parent (:func:`check_file`) starts ``python -m nnmath.exercises.sandbox REQUEST`` with
+The parent (:func:`check_file`) starts a child running :func:`_child` on the REQUEST with
 the interpreter running nnmath. The child imports the file, checks each exercise under its
 own time limit (a timer signal stops an infinite loop and the child goes on with the next
 exercise) and appends one JSON line per event to a result file::
@@ -36,6 +36,8 @@ from .skeleton import MARKER
 __all__ = ["check_file", "exercises_in"]
 
 STARTUP_SECONDS = 20.0  # importing NumPy and nnmath on a busy machine
+_CHILD = ("import json, sys; from nnmath.exercises.sandbox import _child; "
+          "sys.exit(_child(json.loads(sys.argv[1])))")
 
 
 def exercises_in(path: str | Path) -> list[str]:
@@ -109,7 +111,7 @@ def _run_child(
         err_path = Path(tmp) / "stderr.txt"
         with open(err_path, "wb") as err_file:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "nnmath.exercises.sandbox", json.dumps(request)],
+                [sys.executable, "-c", _CHILD, json.dumps(request)],
                 cwd=str(path.resolve().parent), stdout=subprocess.DEVNULL, stderr=err_file,
                 env=env,
             )
@@ -120,7 +122,7 @@ def _run_child(
     results = _collect(qualified, events, killed, timeout, proc.returncode, stderr)
     done = {e["result"]["name"] for e in events if e.get("event") == "result"}
     running = next((e["name"] for e in reversed(events) if e.get("event") == "start"), None)
-    if killed and running is not None and running not in done:
+    if running is not None and running not in done:  # killed, or the process died in it
         return results[: qualified.index(running) + 1], running
     return results, None
 
@@ -177,6 +179,12 @@ def _collect(
                 f"stopped and killed: it ran far past its {limit:g} s limit and ignored the "
                 "timer (an infinite loop inside a bare `except:` or `except BaseException:`, "
                 "which catches the stop signal too? catch specific exceptions only)")))
+        elif name == running:
+            last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+            results.append(CheckResult(name, False, "crash", (
+                f"the checker process ended (exit code {returncode}) while checking {name}: "
+                "os._exit(), a crash in native code, or running out of memory?"
+                + (f" Last error line: {last}" if last else ""))))
         else:
             last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
             why = "the whole check was stopped" if killed else f"the checker process ended: {last}"
