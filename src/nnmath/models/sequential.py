@@ -15,6 +15,7 @@ from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..layers import Input, Layer
+from ..layers.fusion import plan
 from ..tensor import Tensor
 from . import checks, training
 from .callbacks import Callback, History
@@ -199,12 +200,15 @@ class Sequential:
         return act is not None and bool(self.layers) and self.layers[-1].final_activation == act
 
     def _forward(self, x: Tensor, training: bool, logits: bool = False) -> Tensor:
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            if logits and i == last:
-                layer._ensure_built(x.shape)
-                return layer.call_logits(x, training=training)
-            x = layer(x, training=training)
+        # Consecutive layers that one primitive computes faster run fused (layers.fusion).
+        if logits:
+            for step in plan(self.layers[:-1]):
+                x = step(x, training=training)
+            layer = self.layers[-1]
+            layer._ensure_built(x.shape)
+            return layer.call_logits(x, training=training)
+        for step in plan(self.layers):
+            x = step(x, training=training)
         return x
 
     def __call__(self, x: Any, training: bool = False) -> Tensor:
