@@ -25,6 +25,8 @@ from .conv import Padding, Pair, conv_output_size, normalize_pair, resolve_paddi
 
 __all__ = ["Conv2DReluMaxPool"]
 
+PER_OFFSET_MIN_CHANNELS = 4  # input gradient: one GEMM per kernel offset from this C_in on
+
 
 def _check_shapes(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> None:
     where = "conv2d_relu_maxpool"
@@ -187,7 +189,7 @@ class Conv2DReluMaxPool(Function):
         sh, sw = self.strides_hw
         h2, w2 = self.pooled_hw
         gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=big2.dtype)
-        per_offset = c_in >= 4
+        per_offset = c_in >= PER_OFFSET_MIN_CHANNELS
         if per_offset:
             buf = workspace.take((big2.shape[0], c_in), big2.dtype)
             d = buf.reshape(2, 2, n, h2, w2, c_in)
