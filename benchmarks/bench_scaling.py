@@ -1,0 +1,128 @@
+"""How training cost grows with the work: the MNIST MLP over hidden width x batch size and
+the keras.io convnet over batch size, as epoch time and as a share of this machine's
+measured float32 GEMM rate, at 1 and 2 threads.
+
+* GEMM rate: the median over ``--repeats`` of one (2048 x 2048) @ (2048 x 2048) float32
+  product, ``2 * 2048^3`` floating-point operations, at the given thread count.
+* MLP 784-H-10 (RMSprop, ``fit`` with the accuracy metric): one epoch does
+  ``2 N (784 H + 10 H)`` flops forward, the same again for the weight gradients and
+  ``2 N 10 H`` for the hidden layer's input gradient (the image batch needs none):
+  ``2 N H (2 * 784 + 3 * 10)``.
+* Convnet (Adam, ``fit`` with the accuracy metric): the nominal flops of its convolutions and
+  dense layer, forward, weight gradients and input gradients (none for the image batch):
+  per image ``2 (26^2 9 32) * 2 + 2 (11^2 288 64) * 3 + 2 (1600 10) * 3``.
+
+"% of GEMM" is (flops / epoch time) / GEMM rate: where it is low, the engine's fixed costs
+per batch (Python steps, element-wise passes, memory traffic) dominate; where it nears
+100 % the epoch runs at the speed of the matrix products.
+
+Usage: python benchmarks/bench_scaling.py [--threads 1 2] [--repeats 3] [--images 10000]
+       [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+from bench_convnet import nnmath_epoch as convnet_epoch
+from bench_mlp import nnmath_epoch as mlp_epoch
+from common import child, load_average, mnist_subset, write_json
+
+HIDDEN = (128, 512, 2048)
+BATCHES = (32, 128, 512)
+CONVNET_FLOPS_PER_IMAGE = 2 * (26**2 * 9 * 32) * 2 + 2 * (11**2 * 288 * 64) * 3 + 2 * 1600 * 10 * 3
+
+
+def gemm_rate(repeats: int, n: int = 2048) -> float:
+    """Measured float32 GEMM rate (flop/s) at the current BLAS thread count."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    out = np.empty((n, n), np.float32)
+    np.matmul(a, b, out=out)  # warm-up
+    times = []
+    for _ in range(max(repeats, 3)):
+        t0 = time.perf_counter()
+        np.matmul(a, b, out=out)
+        times.append(time.perf_counter() - t0)
+    return 2 * n**3 / statistics.median(times)
+
+
+def median_epoch(run: Any, repeats: int) -> float:
+    run()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    load0 = load_average()
+    rate = gemm_rate(args.repeats)
+    rows = []
+    x, y = mnist_subset(args.images)
+    for hidden in HIDDEN:
+        for batch in BATCHES:
+            t = median_epoch(mlp_epoch(x, y, hidden=hidden, batch=batch), args.repeats)
+            flops = 2 * len(x) * hidden * (2 * 784 + 3 * 10)
+            rows.append(
+                {"model": "MLP", "hidden": hidden, "batch": batch, "seconds": t, "flops": flops}
+            )
+    x, y = mnist_subset(args.images, images=True)
+    for batch in BATCHES:
+        t = median_epoch(convnet_epoch(x, y, batch=batch), args.repeats)
+        rows.append(
+            {
+                "model": "convnet",
+                "hidden": None,
+                "batch": batch,
+                "seconds": t,
+                "flops": CONVNET_FLOPS_PER_IMAGE * len(x),
+            }
+        )
+    rate = statistics.median([rate, gemm_rate(args.repeats)])  # before and after the epochs
+    return {"gemm_flops": rate, "rows": rows, "load": [load0, load_average()]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--images", type=int, default=10000)
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args)))
+        return
+    common = ["--repeats", str(args.repeats), "--images", str(args.images), "--child"]
+    results = {t: child(__file__, t, common) for t in args.threads}
+    print(f"Scaling: one epoch of {args.images} MNIST images, median of {args.repeats} runs")
+    print("| threads | model | hidden | batch | epoch (s) | GFLOP/s | % of GEMM rate |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for t, res in results.items():
+        rate = res["gemm_flops"]
+        for r in res["rows"]:
+            achieved = r["flops"] / r["seconds"]
+            hidden = "-" if r["hidden"] is None else r["hidden"]
+            print(
+                f"| {t} | {r['model']} | {hidden} | {r['batch']} | {r['seconds']:.3f} | "
+                f"{achieved / 1e9:.1f} | {100 * achieved / rate:.0f} % |"
+            )
+    for t, res in results.items():
+        print(
+            f"float32 GEMM rate, 2048^3, {t} thread(s): {res['gemm_flops'] / 1e9:.1f} GFLOP/s "
+            "(load average {:.1f}-{:.1f})".format(*res["load"])
+        )
+    write_json(args.json, {"benchmark": "scaling", "images": args.images, "results": results})
+
+
+if __name__ == "__main__":
+    main()
