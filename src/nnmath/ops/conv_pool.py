@@ -129,12 +129,14 @@ class Conv2DReluMaxPool(Function):
         y = np.maximum(v0, v1)  # (M2, C_out), the output: fresh
         lower = workspace.take((m2, c_out), conv.dtype)
         np.maximum(v2, v3, out=lower)
-        # Where the first maximum sits: the lower row wins only if strictly larger, the
-        # right column only if strictly larger (ties keep the first offset, row-major).
-        self.codes = codes = workspace.take((3, m2, c_out), np.bool_)
-        np.greater(lower, y, out=codes[0])
-        np.greater(v1, v0, out=codes[1])
-        np.greater(v3, v2, out=codes[2])
+        recording = is_grad_enabled()
+        if recording:
+            # Where the first maximum sits: the lower row wins only if strictly larger, the
+            # right column only if strictly larger (ties keep the first offset, row-major).
+            self.codes = codes = workspace.take((3, m2, c_out), np.bool_)
+            np.greater(lower, y, out=codes[0])
+            np.greater(v1, v0, out=codes[1])
+            np.greater(v3, v2, out=codes[2])
         np.maximum(y, lower, out=y)
         workspace.give(conv, lower)
         if bias is not None:
@@ -142,7 +144,7 @@ class Conv2DReluMaxPool(Function):
         np.maximum(y, 0, out=y)
         self.y, self.cols, self.kernel, self.has_bias = y, cols, kernel, bias is not None
         self.transposed = c_in <= 2
-        if not is_grad_enabled():  # nothing will run backward: the scratch is free again
+        if not recording:  # no backward will run (no_grad): the scratch is free again
             self._release()
         self.x_shape, self.pads, self.strides_hw = x.shape, (top, bottom, left, right), (sh, sw)
         self.pooled_hw = (h2, w2)
