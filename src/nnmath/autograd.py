@@ -1,27 +1,44 @@
 """Reverse-mode automatic differentiation: the graph, the backward pass, ``no_grad``.
 
-Every primitive op is a :class:`Function` subclass with ``forward`` (arrays in, array out)
-and ``backward`` (upstream gradient ``g`` in, one vector-Jacobian product per input out).
-Calling ``Op.apply(*tensors, **params)`` runs ``forward`` and, when any input requires a
-gradient and recording is on, links the output to the op so that ``Tensor.backward`` can
-walk the graph in reverse topological order.
+The bottom layer of the engine; it imports nothing else from nnmath. It defines:
+
+* :class:`Node`, what the engine needs of a value in the graph: ``data`` (an array),
+  ``requires_grad``, ``grad`` and ``_ctx`` (the op that made it). ``nnmath.tensor.Tensor`` is
+  its subclass with the arithmetic; ops make outputs of their inputs' class, so autograd
+  never needs to know Tensor (no import cycle, nothing bound late).
+* :class:`Function`, the base of every primitive op: ``forward`` (arrays in, array out) and
+  ``backward`` (upstream gradient ``g`` in, one vector-Jacobian product per input out).
+  ``Op.apply(*inputs, **params)`` runs ``forward`` and, when any input requires a gradient
+  and recording is on, links the output to the op so that :func:`backward` can walk the
+  graph in reverse topological order.
+* Broadcasting's one error (:func:`broadcast_error`, raised by ops that broadcast) and its
+  one backward rule (:func:`unbroadcast`, applied here to every input gradient: ops may
+  return gradients in the broadcast shape of their output).
 
 The backward pass is iterative (an explicit stack, no recursion), so a chain of 100 000 ops
-works. Broadcasting has exactly one backward rule, :func:`unbroadcast`, applied here to every
-input gradient: ops may return gradients in the broadcast shape of their output.
+works.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .tensor import Tensor
+__all__ = [
+    "Function",
+    "Node",
+    "as_operands",
+    "backward",
+    "broadcast_error",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+    "unbroadcast",
+]
 
-__all__ = ["Function", "backward", "enable_grad", "is_grad_enabled", "no_grad", "unbroadcast"]
+_DEFAULT_FLOAT = np.float32
 
 _grad_enabled = True
 
@@ -79,6 +96,105 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return g.reshape(shape)
 
 
+def broadcast_error(op: type | str, a: Any, b: Any, err: ValueError) -> ValueError:
+    """The one error of broadcasting: a binary op whose operands' shapes do not broadcast.
+
+    Names the op and both shapes, and how to fix it. Operands that do broadcast (the op
+    failed for another reason) keep their own ``err``.
+    """
+    sa, sb = np.shape(getattr(a, "data", a)), np.shape(getattr(b, "data", b))
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        name = op if isinstance(op, str) else op.__name__.lower()
+        return ValueError(
+            f"{name}: cannot broadcast shapes {sa} and {sb}; aligned from the right, each pair "
+            "of axes must be equal or one of them 1 (add a length-1 axis with reshape, e.g. "
+            "x.reshape(-1, 1), or transpose one operand)"
+        )
+    return err
+
+
+class Node:
+    """A value in the graph: ``data``, ``requires_grad``, ``grad``, ``_ctx`` (its op).
+
+    The engine (``Function.apply``, :func:`backward`) works on this interface only;
+    ``nnmath.tensor.Tensor`` subclasses it with the constructor and the math.
+    """
+
+    data: np.ndarray
+    requires_grad: bool = False
+    grad: np.ndarray | None = None
+    _ctx: Function | None = None
+    _retains_grad: bool = False
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool) -> Any:
+        """Fast constructor for op outputs (no conversion, no checks)."""
+        t = cls.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.requires_grad = requires_grad
+        return t
+
+
+def as_operands(values: tuple[Any, ...], default: type[Node] | None = None) -> tuple[Any, ...]:
+    """Op inputs as nodes; plain values take the node operands' floating dtype and class.
+
+    This is the dtype guard: under NumPy 2 a float64 array or NumPy float64 scalar (such as
+    ``np.log(2.0)``) would silently upcast float32, so plain values (floats, ints, bools,
+    arrays of them) are cast to the floating dtype of the node operands before any op
+    sees them. Integer and boolean nodes (labels, masks) are cast the same way, since
+    int64 with float32 also promotes to float64. With no floating node operand, Python
+    floats become float32 (the default) while NumPy arrays keep their dtype.
+
+    Plain values become nodes of the first node operand's class (``default`` when there is
+    none; with neither, a TypeError: ops need at least one tensor to know what to make).
+    """
+    float_dtype = None
+    plain = False
+    kind = None
+    for v in values:
+        if isinstance(v, Node):
+            if kind is None:
+                kind = type(v)
+            dt = v.data.dtype
+            if dt.kind == "f":
+                if float_dtype is None:  # (not `dt != None`: NumPy reads None as float64)
+                    float_dtype = dt
+                elif dt != float_dtype:
+                    float_dtype = np.promote_types(float_dtype, dt)
+            elif dt.kind in "iub":
+                plain = True  # may need the cast below
+        else:
+            plain = True
+    if not plain:
+        return values
+    kind = kind or default
+    if kind is None:
+        raise TypeError(
+            f"op inputs: expected at least one Tensor, got {[type(v).__name__ for v in values]};"
+            " wrap one input in nnmath.Tensor(...) or call the nnmath.functional version"
+        )
+    out = []
+    for v in values:
+        if isinstance(v, Node):
+            if float_dtype is not None and v.data.dtype.kind in "iub" and not v.requires_grad:
+                v = kind._make(v.data.astype(float_dtype), False)
+            out.append(v)  # (an integer tensor set to require grad fails in backward)
+            continue
+        if float_dtype is not None and isinstance(v, (float, int)):
+            arr = np.array(v, dtype=float_dtype)  # the common case: x * 2.0
+        else:
+            arr = np.asarray(v)
+            if float_dtype is not None:
+                if arr.dtype != float_dtype and arr.dtype.kind in "fiub":
+                    arr = arr.astype(float_dtype)
+            elif arr.dtype == np.float64 and not isinstance(v, np.ndarray):
+                arr = arr.astype(_DEFAULT_FLOAT)
+        out.append(kind._make(arr, False))
+    return tuple(out)
+
+
 class Function:
     """Base class of every primitive op.
 
@@ -87,11 +203,13 @@ class Function:
     flows). They may keep what backward needs as attributes of ``self``; ops must never
     modify their inputs and never touch ``.grad``. Expensive ops may read
     ``self.needs_input_grad`` (one bool per input) in ``backward`` and return ``None`` for
-    inputs that need no gradient (MatMul skips a whole GEMM that way).
+    inputs that need no gradient (MatMul skips a whole GEMM that way). Ops whose operands
+    broadcast set ``broadcasts = True``: a shape mismatch then raises :func:`broadcast_error`.
     """
 
-    inputs: tuple[Tensor, ...]
+    inputs: tuple[Node, ...]
     needs_input_grad: tuple[bool, ...]  # set when recorded: backward may skip the others
+    broadcasts: bool = False
     _freed: bool = False
 
     def forward(self, *xs: np.ndarray, **params: Any) -> np.ndarray:
@@ -101,20 +219,32 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *inputs: Any, **params: Any) -> Tensor:
-        """Run the op on tensors (or scalars/arrays) and record it when gradients are needed."""
-        tensors = _as_tensors(inputs)
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run the op on tensors (or scalars/arrays) and record it when gradients are needed.
+
+        The output is of the inputs' tensor class (``nnmath.Tensor``).
+        """
+        tensors = as_operands(inputs)
         fn = cls()
-        out = fn.forward(*[t.data for t in tensors], **params)
+        try:
+            out = fn.forward(*[t.data for t in tensors], **params)
+        except ValueError as err:
+            if cls.broadcasts and len(tensors) == 2:
+                raise broadcast_error(cls, tensors[0], tensors[1], err) from None
+            raise
+        kind = type(tensors[0])
+        result = kind.__new__(kind)  # Node._make inlined: this line runs once per op
+        result.data = out if type(out) is np.ndarray else np.asarray(out)
         if _grad_enabled:
             flags = tuple([t.requires_grad for t in tensors])
             if True in flags:
-                result = _make_tensor(out, True)
+                result.requires_grad = True
                 fn.inputs = tensors
                 fn.needs_input_grad = flags
                 result._ctx = fn
                 return result
-        return _make_tensor(out, False)
+        result.requires_grad = False
+        return result
 
     def _release(self) -> None:
         """Drop everything saved for backward, and the links to the inputs.
@@ -127,30 +257,11 @@ class Function:
         self._freed = True
 
 
-def _unbound(*args: Any) -> Any:  # pragma: no cover - replaced when nnmath.tensor loads
-    raise RuntimeError("autograd: nnmath.tensor has not been imported")
-
-
-_as_tensors = _unbound
-_make_tensor = _unbound
-
-
-def _register_tensor_type(tensor_type: type, as_tensors: Any) -> None:
-    """Called once by ``nnmath.tensor``: the Tensor constructor and converter ops use.
-
-    (autograd cannot import tensor at the top, since tensor imports autograd; binding the two
-    functions once keeps an import statement out of every op call.)
-    """
-    global _as_tensors, _make_tensor
-    _as_tensors = as_tensors
-    _make_tensor = tensor_type._make
-
-
-def _topological_order(root: Tensor) -> list[Tensor]:
+def _topological_order(root: Node) -> list[Node]:
     """Nodes reachable from ``root`` that require grad, inputs before the ops using them."""
-    order: list[Tensor] = []
+    order: list[Node] = []
     visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -168,7 +279,7 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
+def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
     """Backpropagate from ``root``: accumulate ``dL/dx`` into ``x.grad`` of every leaf.
 
     ``grad`` is the upstream gradient ``dL/droot`` (default 1 for a single-element root).
@@ -183,16 +294,16 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None
         if root.data.size != 1:
             raise RuntimeError(
                 f"backward: an upstream gradient is needed for a non-scalar output of shape "
-                f"{root.shape}; call .backward(grad) with an array of that shape, or reduce "
+                f"{root.data.shape}; call .backward(grad) with an array of that shape, or reduce "
                 "the output first (e.g. .sum())"
             )
         g0 = np.ones_like(root.data)
     else:
-        g0 = np.asarray(grad.data if hasattr(grad, "data") else grad, dtype=root.dtype)
-        if g0.shape != root.shape:
+        g0 = np.asarray(grad.data if hasattr(grad, "data") else grad, dtype=root.data.dtype)
+        if g0.shape != root.data.shape:
             raise ValueError(
                 f"backward: upstream gradient has shape {g0.shape}, expected the output's "
-                f"shape {root.shape}"
+                f"shape {root.data.shape}"
             )
     grads: dict[int, np.ndarray] = {id(root): g0}
     # Arrays that must not become a .grad as they are: the caller's upstream gradient and
@@ -251,12 +362,12 @@ def _stored_grad(g: np.ndarray, previous: np.ndarray | None, shared: set[int]) -
     return out
 
 
-def _cast_grad(pg: np.ndarray, parent: Tensor, ctx: Function) -> np.ndarray:
+def _cast_grad(pg: np.ndarray, parent: Node, ctx: Function) -> np.ndarray:
     """Bring a gradient back to its input's dtype (float32 stays float32)."""
     if parent.data.dtype.kind != "f":
         raise TypeError(
-            f"backward: {type(ctx).__name__} input of shape {parent.shape} has dtype "
-            f"{parent.dtype} but requires a gradient; only floating tensors have gradients "
+            f"backward: {type(ctx).__name__} input of shape {parent.data.shape} has dtype "
+            f"{parent.data.dtype} but requires a gradient; only floating tensors have gradients "
             "(convert with .astype('float32') before setting requires_grad)"
         )
     return pg.astype(parent.data.dtype)

@@ -1,21 +1,25 @@
-"""Composites built from primitives; none defines a backward of its own.
+"""The function form of every op, and composites built from primitives.
 
-Import as ``from nnmath import functional as F``.
+Import as ``from nnmath import functional as F``. The top layer of the engine (autograd ->
+ops -> tensor -> functional): ``F.exp(x)`` is ``Tensor(x).exp()``, one path per op; ops
+without a Tensor method (conv, pooling, concat, ...) are called here directly. Composites
+(logsumexp, log_softmax, dropout, linear) define no backward of their own.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .ops import elementwise as ew
-from .ops import matmul as mm
 from .ops import shape as sh
+from .ops.conv import Conv2DOp
+from .ops.crossentropy import SoftmaxOp
+from .ops.pool import AvgPool2DOp, MaxPool2DOp
 from .ops.reduce import normalize_axis
-from .tensor import Tensor, as_tensors, broadcast_error
+from .tensor import Tensor, as_tensors
 
 Axis = int | tuple[int, ...] | None
 
@@ -26,17 +30,17 @@ def _tensor(x: Any) -> Tensor:
 
 def relu(x: Any) -> Tensor:
     """relu(x) = max(x, 0)."""
-    return ew.ReLU.apply(x)
+    return _tensor(x).relu()
 
 
 def sigmoid(x: Any) -> Tensor:
     """sigmoid(x) = 1 / (1 + e^-x), stable for large |x|."""
-    return ew.Sigmoid.apply(x)
+    return _tensor(x).sigmoid()
 
 
 def tanh(x: Any) -> Tensor:
     """tanh(x) = (e^x - e^-x) / (e^x + e^-x)."""
-    return ew.Tanh.apply(x)
+    return _tensor(x).tanh()
 
 
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -51,51 +55,39 @@ def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
     Example: ``mean(Tensor([[1.0, 2.0], [3.0, 5.0]]), axis=0)`` -> ``[2.0, 3.5]``.
     """
-    x = _tensor(x)
-    axes = normalize_axis(axis, x.shape, "mean")
-    n = x.size if axes is None else math.prod(x.shape[a] for a in axes)
-    if n == 0:
-        raise ValueError(
-            f"mean: cannot average over zero elements (tensor of shape {x.shape}, axis "
-            f"{axis!r}); the mean of nothing is undefined"
-        )
-    total = x.sum(axis=axes, keepdims=keepdims)
-    if x.dtype.kind != "f":
-        return total / n  # integer sum / integer n: exact true division in float64
-    return total * (1.0 / n)
+    return _tensor(x).mean(axis=axis, keepdims=keepdims)
 
 
 def exp(x: Any) -> Tensor:
     """exp(x) = e^x."""
-    return ew.Exp.apply(x)
+    return _tensor(x).exp()
 
 
 def log(x: Any) -> Tensor:
     """log(x) = ln x (natural logarithm)."""
-    return ew.Log.apply(x)
+    return _tensor(x).log()
 
 
 def sqrt(x: Any) -> Tensor:
     """sqrt(x) = x^(1/2)."""
-    return ew.Sqrt.apply(x)
+    return _tensor(x).sqrt()
 
 
 def clip(x: Any, lo: float | None, hi: float | None) -> Tensor:
     """clip(x, lo, hi) = min(max(x, lo), hi); the gradient flows only inside [lo, hi]."""
-    return ew.Clip.apply(x, lo=lo, hi=hi)
+    return _tensor(x).clip(lo, hi)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
     """maximum(a, b) element-wise, broadcasting; ties share the gradient."""
-    try:
-        return ew.Maximum.apply(a, b)
-    except ValueError as err:
-        raise broadcast_error(ew.Maximum, a, b, err) from None
+    a, b = as_tensors((a, b))
+    return a.maximum(b)
 
 
 def matmul(a: Any, b: Any) -> Tensor:
     """matmul(a, b) = a @ b (NumPy semantics, batched over leading axes)."""
-    return mm.MatMul.apply(a, b)
+    a, b = as_tensors((a, b))
+    return a @ b
 
 
 def _detached_max(x: Tensor, axis: Axis, where: str) -> np.ndarray:
@@ -142,14 +134,17 @@ def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """softmax(x)_i = e^{x_i - m} / sum_j e^{x_j - m} along ``axis``,  m = max_j x_j.
 
-    Stable at any magnitude; VJP ``dL/dx = y * (g - sum(g * y, axis))``, derived by the
-    engine from exp, sum and division.
+    Stable at any magnitude; VJP ``dL/dx = y * (g - sum(g * y, axis))``. The one definition
+    of softmax: the primitive :class:`~nnmath.ops.crossentropy.SoftmaxOp` on top of
+    ``softmax_array`` (which the fused losses and the classic functions use as well).
 
     Shape: same as ``x``. Example: ``softmax(Tensor([[1.0, 2.0]]))`` -> ``[[0.269, 0.731]]``.
     """
     x = _tensor(x)
-    e = (x - _detached_max(x, axis, "softmax")).exp()
-    return e / e.sum(axis=axis, keepdims=True)
+    axes = normalize_axis(axis, x.shape, "softmax")
+    if x.size == 0:
+        raise ValueError(f"softmax: cannot reduce an empty tensor of shape {x.shape}")
+    return SoftmaxOp.apply(x, axis=axes)
 
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
@@ -169,7 +164,7 @@ def concat(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
     Example: ``concat([ones((2, 3)), zeros((1, 3))], axis=0).shape`` -> ``(3, 3)``.
     """
-    return sh.Concat.apply(*tensors, axis=axis)
+    return sh.Concat.apply(*as_tensors(tuple(tensors)), axis=axis)
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
@@ -177,7 +172,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
     Example: ``stack([ones(3), zeros(3)], axis=1).shape`` -> ``(3, 2)``.
     """
-    return sh.Stack.apply(*tensors, axis=axis)
+    return sh.Stack.apply(*as_tensors(tuple(tensors)), axis=axis)
 
 
 def pad(x: Any, pad_width: Any) -> Tensor:
@@ -185,7 +180,7 @@ def pad(x: Any, pad_width: Any) -> Tensor:
 
     Example: ``pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)))`` pads H and W of NHWC by 1.
     """
-    return sh.Pad.apply(x, pad_width=pad_width)
+    return sh.Pad.apply(_tensor(x), pad_width=pad_width)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
@@ -197,7 +192,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     """
     c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
     try:
-        return ew.Where.apply(a, b, cond=c)
+        return ew.Where.apply(*as_tensors((a, b)), cond=c)
     except ValueError:
         shapes = [np.shape(v.data if isinstance(v, Tensor) else v) for v in (c, a, b)]
         raise ValueError(
@@ -242,7 +237,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
 
     Shape: x ``(N, D_in)``, W ``(D_in, D_out)``, b ``(D_out,)`` -> ``(N, D_out)``.
     """
-    y = mm.MatMul.apply(x, W)
+    y = matmul(x, W)
     return y if b is None else y + b
 
 
@@ -279,11 +274,8 @@ def conv2d(
     Example:
         >>> y = conv2d(x, W, b, strides=2, padding="same")   # (N, 28, 28, 1) -> (N, 14, 14, C_out)
     """
-    from .ops.conv import Conv2D
-
-    if bias is None:
-        return Conv2D.apply(x, kernel, strides=strides, padding=padding)
-    return Conv2D.apply(x, kernel, bias, strides=strides, padding=padding)
+    operands = as_tensors((x, kernel) if bias is None else (x, kernel, bias))
+    return Conv2DOp.apply(*operands, strides=strides, padding=padding)
 
 
 def max_pool2d(
@@ -307,9 +299,7 @@ def max_pool2d(
     Example:
         >>> max_pool2d(h, 2).shape     # (128, 11, 11, 64) -> (128, 5, 5, 64)
     """
-    from .ops.pool import MaxPool2D
-
-    return MaxPool2D.apply(x, pool_size=pool_size, strides=strides)
+    return MaxPool2DOp.apply(_tensor(x), pool_size=pool_size, strides=strides)
 
 
 def avg_pool2d(
@@ -322,6 +312,4 @@ def avg_pool2d(
     Example:
         >>> avg_pool2d(h, pool_size=(2, 2), strides=1).shape   # (N, 5, 5, C) -> (N, 4, 4, C)
     """
-    from .ops.pool import AvgPool2D
-
-    return AvgPool2D.apply(x, pool_size=pool_size, strides=strides)
+    return AvgPool2DOp.apply(_tensor(x), pool_size=pool_size, strides=strides)

@@ -21,6 +21,8 @@ import os
 
 import numpy as np
 
+from .geometry import check_window_fits, output_length, pair
+
 __all__ = [
     "KERNELS", "apply_kernel", "apply_kernels", "for_display", "get_kernel", "is_edge_detector",
     "list_kernels", "load_grey", "output_size", "receptive_field",
@@ -103,13 +105,16 @@ def apply_kernels(
             "convert to grey first (nnmath.images.to_grayscale or average the channels)"
         )
     ks = np.stack([_as_kernel(k) for k in kernels], axis=-1)  # (KH, KW, K)
-    if stride < 1 or padding < 0:
-        raise ValueError(f"kernels: expected stride >= 1 and padding >= 0, got {stride}, {padding}")
+    where = "kernels.apply_kernels"
+    stride = pair(stride, "stride", where)[0]
+    padding = pair(padding, "padding", where, minimum=0)[0]
+    kh, kw = ks.shape[:2]
+    check_window_fits(
+        where, (kh, kw), x.shape, (padding,) * 4, name="kernel",
+        shape=x.shape, what="image",
+    )
     if padding:
         x = np.pad(x, padding)
-    kh, kw = ks.shape[:2]
-    if kh > x.shape[0] or kw > x.shape[1]:
-        raise ValueError(f"kernels: kernel {kh}x{kw} is larger than the padded image {x.shape}")
     windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw))[::stride, ::stride]
     return np.tensordot(windows, ks, axes=([2, 3], [0, 1]))  # (H_out, W_out, K)
 
@@ -174,7 +179,7 @@ def output_size(n: int, f: int, stride: int = 1, padding: int = 0) -> int:
         >>> output_size(6, 3), output_size(7, 3, stride=2, padding=1)
         (4, 4)
     """
-    return (n + 2 * padding - f) // stride + 1
+    return output_length(n, f, stride, 2 * padding)
 
 
 def receptive_field(layers: list[tuple[int, int]]) -> list[int]:

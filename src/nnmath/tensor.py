@@ -1,8 +1,11 @@
 """``Tensor``: an array, its gradient, and the op that produced it.
 
-One written-out method per op; each calls the primitive in ``nnmath.ops`` or a composite in
-``nnmath.functional``. Python scalars and NumPy arrays mix freely with tensors: they take the
-floating dtype of the tensor operand, so ``float32 * np.log(2.0)`` stays float32.
+The engine's layers, bottom up: ``autograd`` (graph nodes, ``Function``, backward) ->
+``ops`` (the primitives) -> ``tensor`` (this module) -> ``functional`` (composites, and the
+function form of every op). One written-out method per op, each a single call of its
+primitive in ``nnmath.ops``; this module never imports ``functional``. Python scalars and
+NumPy arrays mix freely with tensors: they take the floating dtype of the tensor operand,
+so ``float32 * np.log(2.0)`` stays float32.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import autograd
+from .autograd import Node, as_operands, broadcast_error
 from .ops import elementwise as ew
 from .ops import matmul as mm
 from .ops import reduce as rd
@@ -26,7 +30,7 @@ def _is_float(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
 
 
-class Tensor:
+class Tensor(Node):
     """An n-dimensional array that can record the ops applied to it and backpropagate.
 
     Args:
@@ -47,10 +51,8 @@ class Tensor:
 
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators
 
-    # Defaults shared by all instances; op outputs set only data and requires_grad.
-    grad: np.ndarray | None = None
-    _ctx: autograd.Function | None = None
-    _retains_grad: bool = False
+    # Defaults shared by all instances (with Node's grad, _ctx, _retains_grad); op outputs
+    # (made by Node._make) set only data and requires_grad.
     name: str | None = None
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -75,14 +77,6 @@ class Tensor:
         self._ctx: autograd.Function | None = None
         self._retains_grad = False
         self.name: str | None = None
-
-    @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
-        """Fast constructor for op outputs (no conversion, no checks)."""
-        t = cls.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
-        t.requires_grad = requires_grad
-        return t
 
     # ----------------------------------------------------------------- properties
     @property
@@ -187,64 +181,34 @@ class Tensor:
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Tensor:
-        try:
-            return ew.Add.apply(self, other)
-        except ValueError as err:
-            raise broadcast_error(ew.Add, self, other, err) from None
+        return ew.Add.apply(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        try:
-            return ew.Add.apply(other, self)
-        except ValueError as err:
-            raise broadcast_error(ew.Add, other, self, err) from None
+        return ew.Add.apply(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        try:
-            return ew.Sub.apply(self, other)
-        except ValueError as err:
-            raise broadcast_error(ew.Sub, self, other, err) from None
+        return ew.Sub.apply(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        try:
-            return ew.Sub.apply(other, self)
-        except ValueError as err:
-            raise broadcast_error(ew.Sub, other, self, err) from None
+        return ew.Sub.apply(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        try:
-            return ew.Mul.apply(self, other)
-        except ValueError as err:
-            raise broadcast_error(ew.Mul, self, other, err) from None
+        return ew.Mul.apply(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        try:
-            return ew.Mul.apply(other, self)
-        except ValueError as err:
-            raise broadcast_error(ew.Mul, other, self, err) from None
+        return ew.Mul.apply(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        try:
-            return ew.Div.apply(self, other)
-        except ValueError as err:
-            raise broadcast_error(ew.Div, self, other, err) from None
+        return ew.Div.apply(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        try:
-            return ew.Div.apply(other, self)
-        except ValueError as err:
-            raise broadcast_error(ew.Div, other, self, err) from None
+        return ew.Div.apply(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
-        try:
-            return ew.Pow.apply(self, other)
-        except ValueError as err:
-            raise broadcast_error(ew.Pow, self, other, err) from None
+        return ew.Pow.apply(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        try:
-            return ew.Pow.apply(other, self)
-        except ValueError as err:
-            raise broadcast_error(ew.Pow, other, self, err) from None
+        return ew.Pow.apply(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return mm.MatMul.apply(self, other)
@@ -287,15 +251,15 @@ class Tensor:
 
     def relu(self) -> Tensor:
         """max(x, 0) element-wise (gradient 0 at 0)."""
-        return ew.ReLU.apply(self)
+        return ew.ReLUOp.apply(self)
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x), stable for any x."""
-        return ew.Sigmoid.apply(self)
+        return ew.SigmoidOp.apply(self)
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent element-wise."""
-        return ew.Tanh.apply(self)
+        return ew.TanhOp.apply(self)
 
     def clip(self, lo: float | None, hi: float | None) -> Tensor:
         """Clamp to [lo, hi] (either may be None); gradient 0 outside."""
@@ -303,10 +267,7 @@ class Tensor:
 
     def maximum(self, other: Any) -> Tensor:
         """Element-wise max with broadcasting; ties share the gradient."""
-        try:
-            return ew.Maximum.apply(self, other)
-        except ValueError as err:
-            raise broadcast_error(ew.Maximum, self, other, err) from None
+        return ew.Maximum.apply(self, other)
 
     # ----------------------------------------------------------------- reductions
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -315,7 +276,7 @@ class Tensor:
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (all axes when None)."""
-        return functional.mean(self, axis=axis, keepdims=keepdims)
+        return rd.Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; tied maxima share the gradient."""
@@ -368,75 +329,12 @@ def _raw_index(index: Any) -> Any:
     return _raw(index)
 
 
-def broadcast_error(op: type, a: Any, b: Any, err: ValueError) -> ValueError:
-    """The error for a binary op whose operands failed: names the op and both shapes.
-
-    Operands that do broadcast (the op failed for another reason) keep their own ``err``.
-    """
-    sa, sb = np.shape(_raw(a)), np.shape(_raw(b))
-    try:
-        np.broadcast_shapes(sa, sb)
-    except ValueError:
-        return ValueError(
-            f"{op.__name__.lower()}: cannot broadcast shapes {sa} and {sb}; aligned from the "
-            "right, each pair of axes must be equal or one of them 1 (add a length-1 axis "
-            "with reshape, e.g. x.reshape(-1, 1), or transpose one operand)"
-        )
-    return err
-
-
 def as_tensors(values: tuple[Any, ...]) -> tuple[Tensor, ...]:
-    """Tensors for op inputs; non-tensors take the tensors' floating dtype.
-
-    This is the dtype guard: under NumPy 2 a float64 array or NumPy float64 scalar (such as
-    ``np.log(2.0)``) would silently upcast float32, so plain values (floats, ints, bools,
-    arrays of them) are cast to the floating dtype of the tensor operands before any op
-    sees them. Integer and boolean tensors (labels, masks) are cast the same way, since
-    int64 with float32 also promotes to float64. With no floating tensor operand, Python
-    floats become float32 (the default) while NumPy arrays keep their dtype.
-    """
-    float_dtype = None
-    plain = False
-    for v in values:
-        if isinstance(v, Tensor):
-            dt = v.data.dtype
-            if dt.kind == "f":
-                if float_dtype is None:  # (not `dt != None`: NumPy reads None as float64)
-                    float_dtype = dt
-                elif dt != float_dtype:
-                    float_dtype = np.promote_types(float_dtype, dt)
-            elif dt.kind in "iub":
-                plain = True  # may need the cast below
-        else:
-            plain = True
-    if not plain:
-        return values  # type: ignore[return-value]
-    out = []
-    for v in values:
-        if isinstance(v, Tensor):
-            if float_dtype is not None and v.data.dtype.kind in "iub" and not v.requires_grad:
-                v = Tensor._make(v.data.astype(float_dtype), False)
-            out.append(v)  # (an integer tensor set to require grad fails in backward)
-            continue
-        if float_dtype is not None and isinstance(v, (float, int)):
-            arr = np.array(v, dtype=float_dtype)  # the common case: x * 2.0
-        else:
-            arr = np.asarray(v)
-            if float_dtype is not None:
-                if arr.dtype != float_dtype and arr.dtype.kind in "fiub":
-                    arr = arr.astype(float_dtype)
-            elif arr.dtype == np.float64 and not isinstance(v, np.ndarray):
-                arr = arr.astype(_DEFAULT_FLOAT)
-        out.append(Tensor._make(arr, False))
-    return tuple(out)
+    """Tensors for op inputs: :func:`nnmath.autograd.as_operands` (the dtype guard), with
+    plain values becoming Tensors even when no operand is one."""
+    return as_operands(values, Tensor)
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """Shorthand for ``Tensor(data, requires_grad, dtype)``."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
-
-
-autograd._register_tensor_type(Tensor, as_tensors)
-
-# Imported last: functional needs Tensor, Tensor.mean needs functional.
-from . import functional  # noqa: E402

@@ -1,4 +1,4 @@
-"""Layers: the ``Layer`` base and one module per family (core, conv).
+"""Layers: the ``Layer`` base and one module per family (core, conv, pooling).
 
 Keras's vocabulary and layouts: Dense kernel ``(D_in, D_out)`` with ``y = x @ W + b``;
 Conv2D kernel ``(KH, KW, C_in, C_out)`` on NHWC images. ``LAYERS`` maps class names to
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Layer
-from .conv import AvgPool2D, Conv2D, MaxPool2D
+from .conv import Conv2D
 from .core import (
     Activation,
     Dense,
@@ -22,6 +22,7 @@ from .core import (
     Softmax,
     Tanh,
 )
+from .pooling import AvgPool2D, MaxPool2D
 
 __all__ = [
     "LAYERS",

@@ -1,103 +1,49 @@
 """2-D convolution (cross-correlation, as in every deep-learning framework), channels-last.
 
-One primitive, :class:`Conv2D`: im2col by a strided view plus one GEMM forward; one GEMM for
+One primitive, :class:`Conv2DOp`: im2col by a strided view plus one GEMM forward; one GEMM for
 the kernel gradient and one GEMM plus col2im (a loop over the KH*KW kernel offsets, never
 over samples or pixels) for the input gradient. The bias is fused into the op (an in-place
 add on the fresh GEMM output and one reduction backward) instead of a separate broadcast add,
 which saves a full pass over the output.
 
-Padding follows TensorFlow/Keras: ``"valid"`` (none), ``"same"`` (output size
-``ceil(H / stride)``, the odd extra row/column of padding at the bottom/right), an int ``p``
-(``p`` on every side) or a pair ``(p_h, p_w)`` (symmetric per axis).
+Output shapes, padding (Keras semantics) and argument checks come from :mod:`nnmath.geometry`.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function
+from ..geometry import Padding, Pair, conv_geometry
 
-Pair = int | tuple[int, int]
-Padding = str | int | tuple[int, int]
-
-__all__ = ["Conv2D", "conv_output_size", "normalize_pair", "resolve_padding"]
+__all__ = ["Conv2DOp"]
 
 
-def normalize_pair(value: Pair, name: str, where: str) -> tuple[int, int]:
-    """``3 -> (3, 3)``; ``(2, 1) -> (2, 1)``; anything else is a ValueError naming ``where``."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        pair = (int(value), int(value))
-    elif (
-        isinstance(value, (tuple, list))
-        and len(value) == 2
-        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)
-    ):
-        pair = (int(value[0]), int(value[1]))
-    else:
-        raise ValueError(
-            f"{where}: expected {name} as a positive int or a pair of ints, got {value!r}; "
-            f"e.g. {name}=2 or {name}=(2, 1)"
-        )
-    if pair[0] < 1 or pair[1] < 1:
-        raise ValueError(f"{where}: expected positive {name}, got {value!r}")
-    return pair
-
-
-def resolve_padding(
-    padding: Padding,
-    in_hw: tuple[int, int],
-    kernel_hw: tuple[int, int],
-    strides: tuple[int, int],
-    where: str = "conv2d",
+def _check_operands(
+    x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None
 ) -> tuple[int, int, int, int]:
-    """The padding ``(top, bottom, left, right)`` for a padding spec, Keras semantics.
-
-    ``"same"``: ``H_out = ceil(H / s)``, total padding ``max((H_out - 1) s + KH - H, 0)``,
-    ``top = total // 2`` and the remainder at the bottom (likewise left/right).
-
-    Raises:
-        ValueError: an unknown string, a negative int, or a malformed pair.
-    """
-    if isinstance(padding, str):
-        mode = padding.lower()
-        if mode == "valid":
-            return (0, 0, 0, 0)
-        if mode == "same":
-            pads = []
-            for n, k, s in zip(in_hw, kernel_hw, strides, strict=True):
-                total = max((math.ceil(n / s) - 1) * s + k - n, 0)
-                pads += [total // 2, total - total // 2]
-            return (pads[0], pads[1], pads[2], pads[3])
+    """The kernel's ``(KH, KW, C_in, C_out)`` once kernel, channels and bias agree."""
+    if kernel.ndim != 4:
         raise ValueError(
-            f"{where}: expected padding 'valid', 'same', an int or a pair of ints, "
-            f"got {padding!r}"
+            f"conv2d: expected kernel of shape (KH, KW, C_in, C_out), got shape "
+            f"{kernel.shape} (input {x.shape})"
         )
-    ok_int = isinstance(padding, (int, np.integer)) and not isinstance(padding, bool)
-    ok_pair = (
-        isinstance(padding, (tuple, list))
-        and len(padding) == 2
-        and all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in padding)
-    )
-    if not (ok_int or ok_pair):
+    kh, kw, c_in, c_out = kernel.shape
+    if x.ndim == 4 and x.shape[3] != c_in:
         raise ValueError(
-            f"{where}: expected padding 'valid', 'same', an int or a pair of ints, "
-            f"got {padding!r}"
+            f"conv2d: input has {x.shape[3]} channels (shape {x.shape}) but the kernel "
+            f"expects C_in={c_in} (shape {kernel.shape}); inputs are channels-last NHWC"
         )
-    ph, pw = (int(padding), int(padding)) if ok_int else (int(padding[0]), int(padding[1]))
-    if ph < 0 or pw < 0:
-        raise ValueError(f"{where}: expected non-negative padding, got {padding!r}")
-    return (ph, ph, pw, pw)
+    if bias is not None and bias.shape != (c_out,):
+        raise ValueError(
+            f"conv2d: expected bias of shape ({c_out},) for kernel {kernel.shape}, got "
+            f"shape {bias.shape}"
+        )
+    return kh, kw, c_in, c_out
 
 
-def conv_output_size(n: int, k: int, s: int, pad_total: int) -> int:
-    """Output length along one axis: ``floor((n + pad_total - k) / s) + 1``."""
-    return (n + pad_total - k) // s + 1
-
-
-class Conv2D(Function):
+class Conv2DOp(Function):
     """y = conv2d(x, W) + b: cross-correlation over (H, W), channels-last, optional bias.
 
     With the input zero-padded to ``x_p`` and strides ``(s_h, s_w)``::
@@ -134,7 +80,7 @@ class Conv2D(Function):
             strides or padding, or a kernel larger than the padded input.
 
     Example:
-        >>> Conv2D.apply(x, W, b, strides=1, padding="same")   # usually via F.conv2d
+        >>> Conv2DOp.apply(x, W, b, strides=1, padding="same")   # usually via F.conv2d
     """
 
     def forward(
@@ -147,40 +93,12 @@ class Conv2D(Function):
         padding: Padding = "valid",
         relu: bool = False,
     ) -> np.ndarray:
-        if x.ndim != 4:
-            raise ValueError(
-                f"conv2d: expected input of shape (N, H, W, C_in), got shape {x.shape} "
-                f"(kernel {kernel.shape}); add a batch axis or reshape to NHWC"
-            )
-        if kernel.ndim != 4:
-            raise ValueError(
-                f"conv2d: expected kernel of shape (KH, KW, C_in, C_out), got shape "
-                f"{kernel.shape} (input {x.shape})"
-            )
-        kh, kw, c_in, c_out = kernel.shape
-        if x.shape[3] != c_in:
-            raise ValueError(
-                f"conv2d: input has {x.shape[3]} channels (shape {x.shape}) but the kernel "
-                f"expects C_in={c_in} (shape {kernel.shape}); inputs are channels-last NHWC"
-            )
-        if bias is not None and bias.shape != (c_out,):
-            raise ValueError(
-                f"conv2d: expected bias of shape ({c_out},) for kernel {kernel.shape}, got "
-                f"shape {bias.shape}"
-            )
-        sh, sw = normalize_pair(strides, "strides", "conv2d")
+        kh, kw, c_in, c_out = _check_operands(x, kernel, bias)
+        (sh, sw), (top, bottom, left, right), (h_out, w_out) = conv_geometry(
+            x.shape, (kh, kw), strides, padding, "conv2d", f", kernel {kernel.shape}"
+        )
         n, h, w, _ = x.shape
-        where = f"conv2d (input {x.shape}, kernel {kernel.shape})"
-        top, bottom, left, right = resolve_padding(padding, (h, w), (kh, kw), (sh, sw), where)
         hp, wp = h + top + bottom, w + left + right
-        if kh > hp or kw > wp:
-            raise ValueError(
-                f"conv2d: kernel {kernel.shape} is larger than the padded input "
-                f"({hp}x{wp} from input {x.shape} with padding {padding!r}); use a smaller "
-                "kernel, more padding or padding='same'"
-            )
-        h_out = conv_output_size(h, kh, sh, top + bottom)
-        w_out = conv_output_size(w, kw, sw, left + right)
         if top or bottom or left or right:
             xp = np.zeros((n, hp, wp, c_in), dtype=x.dtype)
             xp[:, top : top + h, left : left + w, :] = x

@@ -15,9 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from .elementwise import Sigmoid
+from .elementwise import SigmoidOp
 
-__all__ = ["SigmoidBinaryCrossEntropy", "SoftmaxCrossEntropy", "sigmoid_array", "softmax_array"]
+__all__ = [
+    "SigmoidBinaryCrossEntropy",
+    "SoftmaxCrossEntropy",
+    "SoftmaxOp",
+    "sigmoid_array",
+    "softmax_array",
+]
 
 
 def _out(where: str, z: np.ndarray, out: np.ndarray | None) -> np.ndarray | None:
@@ -40,9 +46,26 @@ def softmax_array(z: np.ndarray, axis: int = -1, out: np.ndarray | None = None) 
     return e
 
 
+class SoftmaxOp(Function):
+    """y = softmax(x) along ``axis`` (:func:`softmax_array`).   dL/dx = y * (g - sum(g * y, axis)).
+
+    The one softmax of the engine (``F.softmax``, the ``"softmax"`` activation); the
+    closed-form VJP is one pass instead of backpropagating through exp, sum and division.
+    """
+
+    def forward(self, x: np.ndarray, axis: int | tuple[int, ...] | None = -1) -> np.ndarray:
+        self.axis = axis
+        self.y = softmax_array(x, axis=axis)
+        return self.y
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        y = self.y
+        return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)),)
+
+
 def sigmoid_array(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """sigmoid(z) = 1 / (1 + e^-z) on plain arrays, with the stable formula of the Sigmoid op."""
-    p = Sigmoid().forward(z)
+    """sigmoid(z) = 1 / (1 + e^-z) on plain arrays, with the stable formula of the SigmoidOp op."""
+    p = SigmoidOp().forward(z)
     if out is None:
         return p
     _out("sigmoid_array", z, out)[...] = p

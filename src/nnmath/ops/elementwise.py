@@ -14,6 +14,8 @@ from ..autograd import Function
 class Add(Function):
     """y = a + b.   dL/da = g,  dL/db = g."""
 
+    broadcasts = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
 
@@ -23,6 +25,8 @@ class Add(Function):
 
 class Sub(Function):
     """y = a - b.   dL/da = g,  dL/db = -g."""
+
+    broadcasts = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a - b
@@ -34,6 +38,8 @@ class Sub(Function):
 class Mul(Function):
     """y = a * b.   dL/da = g * b,  dL/db = g * a."""
 
+    broadcasts = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         return a * b
@@ -44,6 +50,8 @@ class Mul(Function):
 
 class Div(Function):
     """y = a / b.   dL/da = g / b,  dL/db = -g * a / b^2 = -g * y / b."""
+
+    broadcasts = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.b = b
@@ -61,6 +69,8 @@ class Pow(Function):
     The exponent's gradient is taken only where ``a > 0`` (elsewhere ``ln a`` is undefined
     and the gradient is set to 0), which covers the usual constant exponent.
     """
+
+    broadcasts = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
@@ -129,7 +139,7 @@ class Abs(Function):
         return (g * np.sign(self.x),)
 
 
-class ReLU(Function):
+class ReLUOp(Function):
     """y = max(x, 0).   dL/dx = g * [x > 0]  (0 at x = 0, as the classic course takes it)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -140,7 +150,7 @@ class ReLU(Function):
         return (g * (self.y > 0),)  # a bool mask multiply: ~10x faster than np.where
 
 
-class Sigmoid(Function):
+class SigmoidOp(Function):
     """y = 1 / (1 + e^-x).   dL/dx = g * y * (1 - y).
 
     Stable for large |x|: computed as ``e^x / (1 + e^x)`` where x < 0 and as
@@ -157,7 +167,7 @@ class Sigmoid(Function):
         return (g * y * (1 - y),)
 
 
-class Tanh(Function):
+class TanhOp(Function):
     """y = tanh x.   dL/dx = g * (1 - y^2)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -189,6 +199,8 @@ class Clip(Function):
 
 class Maximum(Function):
     """y = max(a, b) element-wise.   The gradient goes to the larger input; ties split it."""
+
+    broadcasts = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b

@@ -6,7 +6,8 @@ dropped, as Keras does). Both ops loop over the PH*PW window offsets only: each 
 one strided view of the whole batch, ``x[:, p::s_h, q::s_w, :]`` cut to the output size, so
 the work is vectorized over samples, pixels and channels. This measured faster than a
 reshape of non-overlapping windows followed by ``max(axis=(2, 4))`` (4.3 ms vs 8.3 ms for a
-(128, 26, 26, 32) float32 batch, 1 thread) and handles overlapping windows too.
+(128, 26, 26, 32) float32 batch, 1 thread) and handles overlapping windows too. Shapes and
+argument checks come from :mod:`nnmath.geometry`.
 """
 
 from __future__ import annotations
@@ -14,33 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from .conv import Pair, normalize_pair
+from ..geometry import Pair, pool_geometry
 
-__all__ = ["AvgPool2D", "MaxPool2D", "pool_geometry"]
-
-
-def pool_geometry(
-    shape: tuple[int, ...], pool_size: Pair, strides: Pair | None, where: str
-) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
-    """Validate a pooling call; return ``(pool, strides, out_hw)`` as pairs.
-
-    Raises:
-        ValueError: non-4-D input, bad pool size or strides, or a window larger than the input.
-    """
-    if len(shape) != 4:
-        raise ValueError(
-            f"{where}: expected input of shape (N, H, W, C), got shape {tuple(shape)}; add a "
-            "batch axis or reshape to NHWC"
-        )
-    ph, pw = normalize_pair(pool_size, "pool_size", where)
-    sh, sw = (ph, pw) if strides is None else normalize_pair(strides, "strides", where)
-    h, w = shape[1], shape[2]
-    if ph > h or pw > w:
-        raise ValueError(
-            f"{where}: pool window ({ph}, {pw}) is larger than the input's spatial size "
-            f"({h}, {w}) (input shape {tuple(shape)}); use a smaller pool_size"
-        )
-    return (ph, pw), (sh, sw), ((h - ph) // sh + 1, (w - pw) // sw + 1)
+__all__ = ["AvgPool2DOp", "MaxPool2DOp"]
 
 
 def _offsets(pool: tuple[int, int], strides: tuple[int, int], out_hw: tuple[int, int]):
@@ -52,7 +29,7 @@ def _offsets(pool: tuple[int, int], strides: tuple[int, int], out_hw: tuple[int,
             yield (slice(None), rows, slice(q, q + sw * (w_out - 1) + 1, sw), slice(None))
 
 
-class MaxPool2D(Function):
+class MaxPool2DOp(Function):
     """y[n, i, j, c] = max over the window of x.   Gradient to the first argmax of each window.
 
     ``dL/dx[n, i*s_h + p, j*s_w + q, c] += g[n, i, j, c]`` for the first offset ``(p, q)``
@@ -146,7 +123,7 @@ class MaxPool2D(Function):
         return gx
 
 
-class AvgPool2D(Function):
+class AvgPool2DOp(Function):
     """y[n, i, j, c] = mean over the window of x.   dL/dx = g / (PH*PW) on every window element.
 
     Shape:

@@ -1,4 +1,4 @@
-"""Reductions: sum, max, min over axes, with ``keepdims``."""
+"""Reductions: sum, mean, max, min over axes, with ``keepdims``."""
 
 from __future__ import annotations
 
@@ -67,6 +67,32 @@ class Sum(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         g = _expand(g, self.shape, self.axis, self.keepdims)
+        return (np.broadcast_to(g, self.shape),)
+
+
+class Mean(Function):
+    """y = sum of x over ``axis`` / n, n = number of elements reduced.   dL/dx = g / n, broadcast.
+
+    Floating inputs keep their dtype (the sum times ``1/n`` in that dtype); integer inputs
+    give float64 (the exact true division ``sum / n``), as in NumPy.
+    """
+
+    def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        given, axis = axis, normalize_axis(axis, x.shape, "mean")
+        n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
+        if n == 0:
+            raise ValueError(
+                f"mean: cannot average over zero elements (tensor of shape {x.shape}, axis "
+                f"{given!r}); the mean of nothing is undefined"
+            )
+        self.shape, self.axis, self.keepdims, self.n = x.shape, axis, keepdims, n
+        total = x.sum(axis=axis, keepdims=keepdims)
+        if x.dtype.kind != "f":
+            return np.asarray(total / n)
+        return np.asarray(total * x.dtype.type(1.0 / n))
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        g = _expand(g, self.shape, self.axis, self.keepdims) * g.dtype.type(1.0 / self.n)
         return (np.broadcast_to(g, self.shape),)
 
 
