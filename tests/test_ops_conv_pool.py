@@ -10,7 +10,6 @@ from nnmath import Tensor, layers
 from nnmath import functional as F
 from nnmath.layers import fusion
 from nnmath.ops import workspace
-from nnmath.ops.conv_pool import Conv2DReluMaxPool
 
 
 def naive(x, kernel, bias, strides, padding):
@@ -53,7 +52,7 @@ def _args(case, rng, dtype=np.float64):
 def test_forward_matches_loops(case):
     x, k, b = _args(case, np.random.default_rng(0))
     inputs = (x, k) if b is None else (x, k, b)
-    y = Conv2DReluMaxPool.apply(*inputs, strides=case[2], padding=case[3])
+    y = F.conv2d_relu_maxpool(*inputs, strides=case[2], padding=case[3])
     np.testing.assert_allclose(y.data, naive(x, k, b, case[2], case[3]), rtol=1e-12, atol=1e-12)
 
 
@@ -63,11 +62,11 @@ def test_gradients_match_finite_differences(case):
     st, pad = case[2], case[3]
     if b is None:
         report = nnmath.gradcheck(
-            lambda x, k: Conv2DReluMaxPool.apply(x, k, strides=st, padding=pad), x, k
+            lambda x, k: F.conv2d_relu_maxpool(x, k, strides=st, padding=pad), x, k
         )
     else:
         report = nnmath.gradcheck(
-            lambda x, k, b: Conv2DReluMaxPool.apply(x, k, b, strides=st, padding=pad), x, k, b
+            lambda x, k, b: F.conv2d_relu_maxpool(x, k, b, strides=st, padding=pad), x, k, b
         )
     assert report.passed, report
 
@@ -82,7 +81,7 @@ def test_gradients_equal_the_unfused_ops(case):
     for fused in (True, False):
         ts = [Tensor(a, requires_grad=True) for a in arrays if a is not None]
         if fused:
-            y = Conv2DReluMaxPool.apply(*ts, strides=case[2], padding=case[3])
+            y = F.conv2d_relu_maxpool(*ts, strides=case[2], padding=case[3])
         else:
             c = F.conv2d(*ts, strides=case[2], padding=case[3])
             y = F.max_pool2d(c.relu(), 2)
@@ -97,7 +96,7 @@ def test_input_gradient_skipped_when_not_needed():
     rng = np.random.default_rng(3)
     x = Tensor(rng.standard_normal((2, 6, 6, 1)).astype(np.float32))
     k = Tensor(rng.standard_normal((3, 3, 1, 2)).astype(np.float32), requires_grad=True)
-    Conv2DReluMaxPool.apply(x, k).sum().backward()
+    F.conv2d_relu_maxpool(x, k).sum().backward()
     assert x.grad is None and k.grad is not None and k.grad.dtype == np.float32
 
 
@@ -106,10 +105,10 @@ def test_retained_graph_gives_the_same_gradients_twice():
     rng = np.random.default_rng(4)
     x = Tensor(rng.standard_normal((2, 9, 9, 3)).astype(np.float32), requires_grad=True)
     k = Tensor(rng.standard_normal((3, 3, 3, 4)).astype(np.float32), requires_grad=True)
-    y = Conv2DReluMaxPool.apply(x, k)
+    y = F.conv2d_relu_maxpool(x, k)
     y.sum().backward(retain_graph=True)
     first = (x.grad.copy(), k.grad.copy())
-    Conv2DReluMaxPool.apply(x * 2, k).sum().backward()  # another op reuses the workspace
+    F.conv2d_relu_maxpool(x * 2, k).sum().backward()  # another op reuses the workspace
     x.grad = k.grad = None
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, first[0])
@@ -118,11 +117,11 @@ def test_retained_graph_gives_the_same_gradients_twice():
 
 def test_errors_name_the_shapes():
     with pytest.raises(ValueError, match=r"smaller than the 2x2 pooling window"):
-        Conv2DReluMaxPool.apply(np.ones((1, 3, 3, 1)), np.ones((3, 3, 1, 1)))
+        F.conv2d_relu_maxpool(np.ones((1, 3, 3, 1)), np.ones((3, 3, 1, 1)))
     with pytest.raises(ValueError, match=r"3 channels.*C_in=1"):
-        Conv2DReluMaxPool.apply(np.ones((1, 6, 6, 3)), np.ones((3, 3, 1, 1)))
+        F.conv2d_relu_maxpool(np.ones((1, 6, 6, 3)), np.ones((3, 3, 1, 1)))
     with pytest.raises(ValueError, match=r"bias of shape \(2,\)"):
-        Conv2DReluMaxPool.apply(np.ones((1, 6, 6, 1)), np.ones((3, 3, 1, 2)), np.ones(3))
+        F.conv2d_relu_maxpool(np.ones((1, 6, 6, 1)), np.ones((3, 3, 1, 2)), np.ones(3))
 
 
 # --------------------------------------------------------------------------- workspace
@@ -149,11 +148,11 @@ def test_outputs_and_gradients_are_never_workspace_arrays():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((2, 8, 8, 2)).astype(np.float32)
     k = Tensor(rng.standard_normal((3, 3, 2, 3)).astype(np.float32), requires_grad=True)
-    y1 = Conv2DReluMaxPool.apply(x, k)
+    y1 = F.conv2d_relu_maxpool(x, k)
     y1.sum().backward()
     g1, held = k.grad, y1.data.copy()
     k.grad = None
-    y2 = Conv2DReluMaxPool.apply(x * 3, k)
+    y2 = F.conv2d_relu_maxpool(x * 3, k)
     y2.sum().backward()
     np.testing.assert_array_equal(y1.data, held)
     assert not np.shares_memory(y1.data, y2.data) and not np.shares_memory(g1, k.grad)

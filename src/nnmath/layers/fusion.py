@@ -1,7 +1,7 @@
 """Layer fusion: consecutive layers that one primitive computes faster than two.
 
 One pattern today: ``Conv2D(activation="relu")`` directly followed by a 2x2/2 ``MaxPool2D``
-runs as :class:`nnmath.ops.conv_pool.Conv2DReluMaxPool` (the same values; the ReLU and the
+runs as :func:`nnmath.functional.conv2d_relu_maxpool` (the same values; the ReLU and the
 bias act on the pooled quarter of the values; see that op for the measurement). The layers
 stay as they are (weights, config, summary, model files); only the forward pass of a model
 takes the fused route, through :func:`plan`.
@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .. import functional as F  # noqa: N812
 from ..tensor import Tensor
+from .conv import Conv2D
+from .pooling import MaxPool2D
 
 __all__ = ["ConvReluPool", "plan"]
 
@@ -24,23 +27,19 @@ class ConvReluPool:
         self.conv, self.pool = conv, pool
 
     def __call__(self, x: Tensor, training: bool = False) -> Tensor:
-        from ..ops.conv_pool import Conv2DReluMaxPool
-
         conv = self.conv
         if not isinstance(x, Tensor):
             x = Tensor(x)
         conv._ensure_built(x.shape)
         conv._check(x.shape)
         params = (conv.kernel,) if conv.bias is None else (conv.kernel, conv.bias)
-        out = Conv2DReluMaxPool.apply(x, *params, strides=conv.strides, padding=conv.padding)
+        out = F.conv2d_relu_maxpool(x, *params, strides=conv.strides, padding=conv.padding)
         self.pool._ensure_built(conv.compute_output_shape(x.shape))
         return out
 
 
 def fusable(first: Any, second: Any) -> bool:
     """Whether ``second(first(x))`` is a Conv2D with ReLU followed by a 2x2/2 max pooling."""
-    from .conv import Conv2D, MaxPool2D
-
     return (
         type(first) is Conv2D
         and str(first.activation).lower() == "relu"

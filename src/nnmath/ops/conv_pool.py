@@ -20,37 +20,19 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, is_grad_enabled
+from ..geometry import Padding, Pair, conv_geometry
 from . import workspace
-from .conv import Padding, Pair, conv_output_size, normalize_pair, resolve_padding
+from .conv import _check_operands
 
-__all__ = ["Conv2DReluMaxPool"]
+__all__ = ["Conv2DReluMaxPoolOp"]
 
 PER_OFFSET_MIN_CHANNELS = 4  # input gradient: one GEMM per kernel offset from this C_in on
 
 
-def _check_shapes(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None) -> None:
-    where = "conv2d_relu_maxpool"
-    if x.ndim != 4 or kernel.ndim != 4:
-        raise ValueError(
-            f"{where}: expected input (N, H, W, C_in) and kernel (KH, KW, C_in, C_out), got "
-            f"shapes {x.shape} and {kernel.shape}"
-        )
-    if x.shape[3] != kernel.shape[2]:
-        raise ValueError(
-            f"{where}: input has {x.shape[3]} channels (shape {x.shape}) but the kernel "
-            f"expects C_in={kernel.shape[2]} (shape {kernel.shape}); inputs are NHWC"
-        )
-    if bias is not None and bias.shape != (kernel.shape[3],):
-        raise ValueError(
-            f"{where}: expected bias of shape ({kernel.shape[3]},) for kernel {kernel.shape}, "
-            f"got shape {bias.shape}"
-        )
-
-
-class Conv2DReluMaxPool(Function):
+class Conv2DReluMaxPoolOp(Function):
     """y = maxpool_2x2(relu(conv2d(x, W) + b)), "valid" 2x2 pooling with stride 2.
 
-    With ``c = conv2d(x, W)`` (cross-correlation, strides and padding as :class:`Conv2D`)
+    With ``c = conv2d(x, W)`` (cross-correlation, strides and padding as :class:`Conv2DOp`)
     and ``m[n, i, j, o] = max_{a, b in {0, 1}} c[n, 2i + a, 2j + b, o]``::
 
         y = max(m + b, 0)
@@ -60,7 +42,7 @@ class Conv2DReluMaxPool(Function):
     giving ``G`` of the conv output's shape; then the convolution's products
     ``dL/dW = X_col^T @ G`` and ``dL/dx = col2im(G @ W_col^T)``.
 
-    Equal to ``MaxPool2D(ReLU(Conv2D(x, W, b)))`` in value; the gradient also agrees except
+    Equal to ``MaxPool2DOp(ReLU(Conv2DOp(x, W, b)))`` in value; the gradient also agrees except
     where two window elements tie after adding the bias but not before (the bias is added
     after the maximum here), where the gradient may go to a different one of the tied
     elements. Promoted for a measured speed gain (DESIGN rule 4): see the README's
@@ -71,7 +53,7 @@ class Conv2DReluMaxPool(Function):
         (N, H_conv // 2, W_conv // 2, C_out) with ``H_conv`` the conv output height.
 
     Raises:
-        ValueError: as :class:`Conv2D`, and a conv output smaller than one 2x2 window.
+        ValueError: as :class:`Conv2DOp`, and a conv output smaller than one 2x2 window.
     """
 
     def forward(
@@ -83,20 +65,18 @@ class Conv2DReluMaxPool(Function):
         strides: Pair = 1,
         padding: Padding = "valid",
     ) -> np.ndarray:
-        _check_shapes(x, kernel, bias)
-        kh, kw, c_in, c_out = kernel.shape
-        sh, sw = normalize_pair(strides, "strides", "conv2d_relu_maxpool")
+        kh, kw, c_in, c_out = _check_operands(x, kernel, bias)
+        where = "conv2d_relu_maxpool"
+        (sh, sw), (top, bottom, left, right), (h_conv, w_conv) = conv_geometry(
+            x.shape, (kh, kw), strides, padding, where, f", kernel {kernel.shape}"
+        )
         n, h, w, _ = x.shape
-        where = f"conv2d_relu_maxpool (input {x.shape}, kernel {kernel.shape})"
-        top, bottom, left, right = resolve_padding(padding, (h, w), (kh, kw), (sh, sw), where)
         hp, wp = h + top + bottom, w + left + right
-        h_conv = conv_output_size(h, kh, sh, top + bottom) if kh <= hp else 0
-        w_conv = conv_output_size(w, kw, sw, left + right) if kw <= wp else 0
         h2, w2 = h_conv // 2, w_conv // 2  # pooled output size
         if h2 < 1 or w2 < 1:
             raise ValueError(
-                f"{where}: the convolution output ({h_conv}x{w_conv}) is smaller than the 2x2 "
-                f"pooling window (padding {padding!r}, strides {(sh, sw)}); use a larger "
+                f"{where}: the convolution output ({h_conv}x{w_conv}, input shape {x.shape}, "
+                f"kernel {kernel.shape}) is smaller than the 2x2 pooling window; use a larger "
                 "input or padding='same'"
             )
         if top or bottom or left or right:
@@ -112,7 +92,7 @@ class Conv2DReluMaxPool(Function):
         windows = as_strided(xp, shape=shape, strides=st, writeable=False)
         m2, k = n * h2 * w2, kh * kw * c_in  # pooled rows, GEMM inner size
         if c_in <= 2:
-            # Few channels: copy in the transposed (K, 4*M2) order, long inner runs (as Conv2D).
+            # Few channels: copy in the transposed (K, 4*M2) order, long inner runs (as Conv2DOp).
             self.buffer = workspace.take((k, 4 * m2), xp.dtype)  # (K, 4*M2)
             np.copyto(
                 self.buffer.reshape(kh, kw, c_in, 2, 2, n, h2, w2),
