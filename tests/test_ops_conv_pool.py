@@ -210,3 +210,17 @@ def test_fused_model_training_is_deterministic():
         model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
         histories.append(model.fit(x, y, epochs=2, batch_size=16, verbose=0).history)
     assert histories[0] == histories[1]
+
+
+def test_conv2d_workspace_survives_a_retained_graph():
+    """Conv2DOp keeps its im2col buffer until its graph is freed, like the fused op."""
+    rng = np.random.default_rng(8)
+    x = Tensor(rng.standard_normal((2, 7, 7, 5)).astype(np.float32), requires_grad=True)
+    k = Tensor(rng.standard_normal((3, 3, 5, 4)).astype(np.float32), requires_grad=True)
+    y = F.conv2d(x, k, padding="same")
+    y.sum().backward(retain_graph=True)
+    first = k.grad.copy()
+    F.conv2d(x * 2, k, padding="same").sum().backward()  # reuses the workspace meanwhile
+    k.grad = None
+    y.sum().backward()
+    np.testing.assert_array_equal(k.grad, first)
