@@ -37,7 +37,7 @@ def files(tmp_path_factory):
     rng = np.random.default_rng(0)
     cat = recipes.save_classic(out / "cat.safetensors", "classic-logistic",
                                {"w": rng.standard_normal((12288, 1)) * 0.01, "b": np.zeros(1)},
-                               recipes.CAT_PREPROCESSING)
+                               recipes.get("cat-logistic").preprocessing())
     planar = recipes.save_classic(out / "planar.safetensors", "classic-shallow",
                                   {"W1": rng.standard_normal((4, 2))}, {"input_shape": [2]})
     mlp = nm.Sequential([layers.Input((784,)), layers.Dense(10, activation="softmax")], seed=0)
@@ -127,6 +127,10 @@ def test_lessons_list(capsys):
     (["lessons", "images", "--image", "__TEXT__"], "not an image file"),
     (["train", "cat-logistic", "--batch-size", "8"], "no batch size (full-batch"),
     (["train", "mnist-mlp", "--epochs", "0"], "expected epochs >= 1, got 0"),
+    (["train", "mnist-mlp", "--param", "colour=red"], "unknown parameter(s) 'colour'"),
+    (["train", "planar", "--param", "n_h=0"], "expected n_h >= 1, got 0"),
+    (["train", "planar", "--param", "n_h"], "--param expects KEY=VALUE"),
+    (["evaluate", "__MLP__"], "does not record its data set; name one with --data"),
     (["predict", "__CAT__", "__TEXT__"], "not an image file"),
     (["predict", "__CAT__", "missing.png"], "no such file"),
     (["predict", "__PLANAR__", "__PHOTO__"], "not images"),
@@ -175,6 +179,21 @@ def test_train_predict_evaluate_round_trip(tmp_path):
     assert r.returncode == 0 and "accuracy" in r.stdout and "(50 samples)" in r.stdout
     r = _run("evaluate", "m/cat-logistic.safetensors", "--data", "mnist", cwd=tmp_path)
     assert r.returncode != 0 and "cannot run on mnist" in r.stderr
+
+
+def test_train_with_params_then_evaluate_on_the_recorded_data_set(tmp_path):
+    r = _run("train", "mnist-mlp", "--param", "units=16", "--param", "optimizer=adam",
+             "--epochs", "1", "--limit", "600", "--out", "m", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "600 training samples, 1 epochs, batch size 128" in r.stdout
+    import nnmath as nm
+
+    model = nm.load_model(str(tmp_path / "m" / "mnist-mlp.safetensors"))
+    assert model.count_params() == 784 * 16 + 16 + 16 * 10 + 10
+    assert model.preprocessing["dataset"] == "mnist"
+    r = _run("evaluate", "m/mnist-mlp.safetensors", cwd=tmp_path)  # no --data: mnist
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("mnist: accuracy ") and "(10000 samples)" in r.stdout
 
 
 def test_lessons_command_runs_named_lessons(tmp_path):

@@ -93,9 +93,9 @@ def test_full_report_is_complete_and_reproduces_published_numbers(readme_run):
     n = json.loads((out / "numbers.json").read_text())["lessons"]
     check_numbers_common(n)
     lg = n["logistic-regression"]["numbers"]["learning_rate_comparison"]
-    assert lg["0.01"] == pytest.approx([99.52153110047847, 68.0], abs=1e-6)
-    assert lg["0.001"] == pytest.approx([88.99521531100478, 64.0], abs=1e-6)
-    assert lg["0.0001"] == pytest.approx([68.42105263157895, 36.0], abs=1e-6)
+    assert lg["0.01"] == pytest.approx([0.9952153110047847, 0.68], abs=1e-8)  # fractions
+    assert lg["0.001"] == pytest.approx([0.8899521531100478, 0.64], abs=1e-8)
+    assert lg["0.0001"] == pytest.approx([0.6842105263157895, 0.36], abs=1e-8)
     dn = n["deep-network"]["numbers"]
     assert dn["two_layer_costs"][0] == pytest.approx(0.693049735659989, abs=1e-9)
     assert dn["two_layer_train"] == pytest.approx(1.0, abs=1e-9)
@@ -105,7 +105,7 @@ def test_full_report_is_complete_and_reproduces_published_numbers(readme_run):
     assert dn["four_layer_test"] == pytest.approx(0.8, abs=1e-9)
     sw = n["shallow-network"]["numbers"]["hidden_size_sweep"]
     assert set(sw) == {"1", "2", "3", "4", "5", "20", "50"}
-    assert sw["2"] == pytest.approx(67.25, abs=0.01) and sw["5"] == pytest.approx(91.25, abs=0.01)
+    assert sw["2"] == pytest.approx(0.6725, abs=1e-4) and sw["5"] == pytest.approx(0.9125, abs=1e-4)
     assert n["mnist-mlp"]["numbers"]["epochs"] == 5
     assert n["mnist-mlp"]["numbers"]["test_accuracy"] >= 0.975
     assert n["cnn-mnist"]["numbers"]["test_accuracy"] >= 0.95

@@ -13,10 +13,13 @@ from nnmath import recipes
 
 
 def test_recipe_registry_has_the_required_names():
-    assert set(recipes.RECIPES) >= {"cat-logistic", "cat-deep", "planar", "mnist-mlp",
-                                    "mnist-cnn", "fashion-mlp"}
+    assert recipes.names() == ["cat-logistic", "cat-deep", "planar", "mnist-mlp", "mnist-cnn",
+                               "fashion-mlp"]
+    assert list(recipes.RECIPES) == recipes.names()
     with pytest.raises(KeyError, match=r"unknown recipe 'dog'.*cat-logistic"):
         recipes.get_recipe("dog")
+    with pytest.raises(KeyError, match=r"unknown recipe 'dog'"):
+        recipes.get("dog")
 
 
 def test_bad_hyperparameters_are_rejected(tmp_path):
@@ -41,19 +44,24 @@ def test_build_model_is_the_published_architecture():
         recipes.build_model("planar")
 
 
-def test_cat_logistic_matches_the_course_and_round_trips(tmp_path, data_dir):
+def test_cat_logistic_matches_the_course_and_round_trips(tmp_path, data_dir, capsys):
     r = recipes.train("cat-logistic", epochs=2000, out=tmp_path)
-    assert r.metrics["train_accuracy"] == pytest.approx(99.04306220095694, abs=1e-9)
-    assert r.metrics["test_accuracy"] == pytest.approx(70.0, abs=1e-9)
-    assert r.history["cost"][0] == pytest.approx(0.693147, abs=1e-6)
-    assert r.history["cost"][19] == pytest.approx(0.140872, abs=1e-6)
+    out = capsys.readouterr().out
+    assert "train accuracy: 99.04306220095694 %\ntest accuracy: 70.0 %\n" in out  # as printed
+    assert r.metrics["accuracy"] == pytest.approx(207 / 209, abs=1e-12)  # fractions inside
+    assert r.metrics["val_accuracy"] == pytest.approx(0.70, abs=1e-12)
+    assert r.history["loss"][0] == pytest.approx(0.693147, abs=1e-6)
+    assert r.history["loss"][19] == pytest.approx(0.140872, abs=1e-6)
     assert r.plot_path.read_bytes()[:4] == b"\x89PNG"
     kind, params, info = recipes.load_classic(r.model_path)
     assert kind == "classic-logistic" and params["w"].shape == (12288, 1)
     assert info["preprocessing"]["input_shape"] == [64, 64, 3]
+    assert info["preprocessing"]["dataset"] == "catvnoncat"
     with safe_open(str(r.model_path), framework="np") as f:  # metadata, no pickle
-        meta = json.loads(f.metadata()[recipes.CLASSIC_KEY])
-    assert meta["metrics"]["test_accuracy"] == pytest.approx(70.0)
+        meta = f.metadata()
+    config = json.loads(meta["nnmath"])  # the same checksummed format as Sequential.save
+    assert config["format"] == recipes.CLASSIC_FORMAT and len(meta["sha256"]) == 64
+    assert config["metrics"]["val_accuracy"] == pytest.approx(0.70)
 
 
 def test_classic_file_round_trip_is_exact(tmp_path, rng):
@@ -69,7 +77,7 @@ def test_classic_file_round_trip_is_exact(tmp_path, rng):
 @pytest.mark.slow
 def test_mnist_mlp_recipe_trains_saves_and_reloads(tmp_path, data_dir):
     r = recipes.train("mnist-mlp", epochs=1, limit=6000, out=tmp_path, seed=3)
-    assert r.metrics["test_accuracy"] > 85.0
+    assert r.metrics["val_accuracy"] > 0.85
     model = nm.load_model(str(r.model_path))
     assert model.preprocessing["grayscale"] is True
     assert model.preprocessing["class_names"][7] == "7"
@@ -78,7 +86,7 @@ def test_mnist_mlp_recipe_trains_saves_and_reloads(tmp_path, data_dir):
 
 def test_planar_recipe(tmp_path):
     r = recipes.train("planar", epochs=3000, out=tmp_path)
-    assert r.metrics["train_accuracy"] > 85.0
+    assert r.metrics["accuracy"] > 0.85 and "val_accuracy" not in r.metrics
     kind, params, _ = recipes.load_classic(r.model_path)
     assert kind == "classic-shallow" and params["W1"].shape == (4, 2)
 
@@ -88,5 +96,9 @@ def test_classic_loader_rejects_other_files(tmp_path):
     bad.write_bytes(b"not a safetensors file at all")
     with pytest.raises(ValueError, match="not an nnmath model file"):
         recipes.load_classic(bad)
+    seq = nm.Sequential([nm.layers.Input((2,)), nm.layers.Dense(1)], seed=0)
+    seq.save(str(tmp_path / "seq.safetensors"))
+    with pytest.raises(ValueError, match="not a classic nnmath model file"):
+        recipes.load_classic(tmp_path / "seq.safetensors")
     with pytest.raises(FileNotFoundError):
         recipes.load_classic(tmp_path / "missing.safetensors")

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import Any
 
 EXIT_USER_ERROR = 2
 
@@ -188,18 +189,33 @@ def _run_lessons(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- train
+def recipe_list() -> str:
+    """The recipes as ``nnmath train --help`` shows them, one line each (from the registry)."""
+    from nnmath import recipes
+
+    width = max(map(len, recipes.names()))
+    pad = " " * (width + 4)
+    return "\n".join(f"  {n:<{width}}  {recipes.get(n).summary}\n{pad}defaults: "
+                     f"{', '.join(f'{k}={v}' for k, v in recipes.get(n).defaults.items())}"
+                     for n in recipes.names())
+
+
 def _add_train(sub: argparse._SubParsersAction) -> None:
+    from nnmath import recipes
+
     p = _parser_for(
         sub, "train", "Train a recipe: progress, metrics, model file and history plot",
         "nnmath train mnist-mlp --epochs 5 --out models\n"
-        "  nnmath train cat-logistic   (recipes: cat-logistic cat-deep planar mnist-mlp "
-        "mnist-cnn fashion-mlp)",
+        "  nnmath train mnist-mlp --param units=128 --param optimizer=adam --limit 5000\n\n"
+        f"recipes:\n{recipe_list()}",
     )
-    p.add_argument("recipe", help="cat-logistic, cat-deep, planar, mnist-mlp, mnist-cnn, "
-                   "fashion-mlp")
+    p.add_argument("recipe", help=", ".join(recipes.names()))
     p.add_argument("--epochs", type=int, help="epochs (classic recipes: iterations)")
     p.add_argument("--batch-size", type=int, help="mini-batch size (engine recipes)")
     p.add_argument("--learning-rate", type=float, help="step size (default per recipe)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="any recipe parameter, e.g. units=256, optimizer=adam, "
+                   "layers_dims=[20,7,5] (values read as JSON, else as text)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0: the classic "
                    "recipes then use the course's seeds, 1 for cat-deep and 2 for planar)")
     p.add_argument("--limit", type=int, help="train on the first N samples only (quick runs)")
@@ -207,16 +223,32 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_run_train)
 
 
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    """``["units=256", "optimizer=adam"]`` -> ``{"units": 256, "optimizer": "adam"}``."""
+    import json
+
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--param expects KEY=VALUE (e.g. units=256), got {item!r}")
+        try:
+            params[key.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            params[key.strip()] = text
+    return params
+
+
 def _run_train(args: argparse.Namespace) -> None:
     from nnmath import recipes
 
     try:  # unknown names fail before any import or data access
-        recipes.get_recipe(args.recipe)
+        recipes.get(args.recipe)
     except KeyError as exc:
         raise CommandError(str(exc.args[0]).removeprefix("train: ")) from None
     recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
                   learning_rate=args.learning_rate, seed=args.seed, out=args.out,
-                  limit=args.limit)
+                  limit=args.limit, params=_parse_params(args.param))
 
 
 # --------------------------------------------------------------------------- predict
@@ -245,8 +277,10 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         "nnmath evaluate models/mnist-mlp.safetensors --data mnist",
     )
     p.add_argument("model", help="a .safetensors model file")
-    p.add_argument("--data", required=True,
-                   help="mnist, fashion-mnist, catvnoncat or planar")
+    from nnmath.datasets.prepared import prepared_names
+
+    p.add_argument("--data", help=f"{', '.join(prepared_names())} (default: the data set the "
+                   "model was trained on, recorded in its file)")
     p.set_defaults(run=_run_evaluate)
 
 
@@ -254,7 +288,7 @@ def _run_evaluate(args: argparse.Namespace) -> None:
     from nnmath.predict import evaluate_model
 
     r = evaluate_model(args.model, args.data)
-    print(f"{args.data}: accuracy {100 * r['accuracy']:.2f} %  loss {r['loss']:.4f}  "
+    print(f"{r['data']}: accuracy {100 * r['accuracy']:.2f} %  loss {r['loss']:.4f}  "
           f"({r['samples']} samples)")
 
 

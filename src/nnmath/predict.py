@@ -25,12 +25,15 @@ __all__ = ["LoadedModel", "evaluate_model", "load_any", "predict_files", "prepar
 
 @dataclass
 class LoadedModel:
-    """A model file of either kind, with one ``probabilities`` entry point."""
+    """A model file of either kind, with one ``probabilities`` entry point.
 
-    kind: str  # "sequential" | "classic-logistic" | "classic-deep" | "classic-shallow"
+    ``model`` is a ``Sequential`` or a :class:`nnmath.recipes.ClassicModel`; both offer
+    ``predict(x, batch_size)``, so nothing here depends on the kind.
+    """
+
+    kind: str  # "sequential" or the classic model's kind, for messages
     preprocessing: dict[str, Any]
-    model: Any = None  # Sequential
-    params: dict[str, np.ndarray] | None = None  # classic
+    model: Any
 
     @property
     def class_names(self) -> list[str]:
@@ -39,20 +42,8 @@ class LoadedModel:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities ``(m, K)`` for prepared inputs (K = 2 for sigmoid models)."""
-        if self.kind == "sequential":
-            p = np.asarray(self.model.predict(x, batch_size=256), dtype=np.float64)
-            return np.concatenate([1 - p, p], axis=1) if p.shape[1] == 1 else p
-        from nnmath.classic import basics, deep, shallow
-
-        if self.kind == "classic-logistic":
-            w, b = self.params["w"], float(self.params["b"].ravel()[0])
-            a = basics.sigmoid(w.T @ x + b)  # (1, m)
-        elif self.kind == "classic-deep":
-            a, _ = deep.l_model_forward(x, self.params)
-        else:
-            a, _ = shallow.forward_propagation(x, self.params)
-        a = np.asarray(a, dtype=np.float64).reshape(-1)
-        return np.stack([1 - a, a], axis=1)
+        p = np.asarray(self.model.predict(x, batch_size=256), dtype=np.float64)
+        return np.concatenate([1 - p, p], axis=1) if p.shape[1] == 1 else p
 
 
 def _default_preprocessing(model: Any) -> dict[str, Any]:
@@ -72,28 +63,29 @@ def _default_preprocessing(model: Any) -> dict[str, Any]:
 
 
 def load_any(path: str | Path) -> LoadedModel:
-    """Load an nnmath model file of any kind (Sequential.save or a classic recipe).
+    """Load an nnmath model file of any kind (``Sequential.save`` or a classic recipe).
+
+    Both kinds are the same checksummed file (:func:`nnmath.models.saving.read_checked`);
+    its ``format`` says which model to rebuild.
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: not an nnmath model file, or a model file of another kind.
+        ValueError: not an intact nnmath model file.
     """
-    from nnmath.recipes import CLASSIC_KEY, load_classic, read_metadata
+    from nnmath.models.saving import read_checked
+    from nnmath.recipes import CLASSIC_FORMAT, classic_model
 
-    meta = read_metadata(path)
-    if CLASSIC_KEY in meta:
-        kind, params, info = load_classic(path)
-        return LoadedModel(kind, info.get("preprocessing") or {}, params=params)
-    if "nnmath" in meta:
-        import nnmath as nm
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no such model file: {path}")
+    config, tensors = read_checked(path, "predict")
+    if config.get("format") == CLASSIC_FORMAT:
+        return LoadedModel(config["kind"], config.get("preprocessing") or {},
+                           classic_model(config["kind"], dict(tensors)))
+    import nnmath as nm
 
-        model = nm.load_model(str(path))
-        prep = getattr(model, "preprocessing", None) or _default_preprocessing(model)
-        return LoadedModel("sequential", prep, model=model)
-    raise ValueError(
-        f"{path} is a safetensors file but not an nnmath model (no 'nnmath' or "
-        f"'{CLASSIC_KEY}' metadata); train one with `nnmath train RECIPE`"
-    )
+    model = nm.load_model(str(path))
+    prep = getattr(model, "preprocessing", None) or _default_preprocessing(model)
+    return LoadedModel("sequential", prep, model)
 
 
 def prepare_images(paths: list[str | Path], prep: dict[str, Any]) -> np.ndarray:
@@ -145,42 +137,43 @@ def predict_files(model_path: str | Path, image_paths: list[str | Path]
 
 
 def _dataset(name: str, m: LoadedModel) -> tuple[np.ndarray, np.ndarray]:
-    """Test inputs in the model's layout and integer labels."""
-    from nnmath import datasets
-    from nnmath.recipes import cat_columns, digit_images
-
-    if name in ("mnist", "fashion-mnist"):
-        loader = datasets.load_fashion_mnist if name == "fashion-mnist" else datasets.load_mnist
-        _, (x, y) = loader()
-        x = digit_images(x)
-        shape = list(m.preprocessing.get("input_shape") or [28, 28, 1])
-        if m.kind != "sequential" or int(np.prod(shape)) != 784:
-            raise ValueError(f"a model with inputs {shape} ({m.kind}) cannot run on {name}")
-        return x.reshape(len(x), *shape), y.astype(np.int64)
-    if name == "catvnoncat":
-        if m.kind not in ("classic-logistic", "classic-deep"):
-            raise ValueError(f"a {m.kind} model cannot run on catvnoncat (64x64x3 pictures)")
-        _, (x, y), _ = datasets.load_cat_vs_noncat()
-        return cat_columns(x, y)[0], y.astype(np.int64)
-    if name == "planar":
-        if m.kind != "classic-shallow":
-            raise ValueError(f"a {m.kind} model cannot run on planar (2-D points)")
-        X, Y = datasets.make_planar_flower()
-        return X, Y.reshape(-1).astype(np.int64)
-    raise KeyError(f"evaluate: unknown data set {name!r}; expected one of mnist, "
-                   "fashion-mnist, catvnoncat, planar")
-
-
-def evaluate_model(model_path: str | Path, data: str) -> dict[str, float]:
-    """Accuracy (and mean cross-entropy) of a saved model on a test set.
-
-    Returns:
-        ``{"accuracy": ..., "loss": ..., "samples": ...}`` (accuracy in [0, 1]).
+    """Test inputs of data set ``name`` in the model's layout, and integer labels.
 
     Raises:
-        KeyError: unknown data set.  ValueError: the model does not fit that data set.
+        KeyError: unknown data set.  ValueError: the model's inputs do not fit its samples.
+    """
+    from nnmath.datasets import load_prepared
+
+    data = load_prepared(name)
+    shape = [int(s) for s in m.preprocessing.get("input_shape") or []]
+    if int(np.prod(shape or [0])) != int(np.prod(data.sample_shape)):
+        raise ValueError(f"a model with inputs {shape} ({m.kind}) cannot run on {name} "
+                         f"(samples of shape {list(data.sample_shape)})")
+    if m.preprocessing.get("layout") == "columns":
+        return data.columns("test")[0], data.y_test
+    return data.samples("test", tuple(shape))[0], data.y_test
+
+
+def evaluate_model(model_path: str | Path, data: str | None = None) -> dict[str, Any]:
+    """Accuracy (and mean cross-entropy) of a saved model on a test set.
+
+    Args:
+        data: a data set name (``nnmath.datasets.prepared_names()``); default: the one the
+            model was trained on (recorded in its file by ``nnmath train``).
+
+    Returns:
+        ``{"accuracy": ..., "loss": ..., "samples": ..., "data": ...}`` (accuracy in [0, 1]).
+
+    Raises:
+        KeyError: unknown data set.  ValueError: the model does not fit that data set, or
+        no data set given and none recorded in the file.
     """
     m = load_any(model_path)
+    if data is None:
+        data = m.preprocessing.get("dataset")
+        if not data:
+            raise ValueError(f"{model_path} does not record its data set; name one with "
+                             "--data (e.g. --data mnist)")
     x, y = _dataset(data, m)
     probs = m.probabilities(x)
     if probs.shape[1] <= int(y.max()):
@@ -188,5 +181,5 @@ def evaluate_model(model_path: str | Path, data: str) -> dict[str, float]:
                          f"up to {int(y.max())}")
     p_true = np.clip(probs[np.arange(len(y)), y], 1e-12, 1.0)
     return {"accuracy": float(np.mean(probs.argmax(axis=1) == y)),
-            "loss": float(-np.mean(np.log(p_true))), "samples": len(y)}
+            "loss": float(-np.mean(np.log(p_true))), "samples": len(y), "data": data}
 

@@ -10,13 +10,13 @@ scalar. Forward ``A = sigmoid(w^T X + b)``; cost
 
 Example (the cat classifier; images flattened to (12288, m) and divided by 255):
     >>> d = model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.005)
-    >>> d["train_accuracy"], d["test_accuracy"]
-    (99.04306220095694, 70.0)
+    >>> d["train_accuracy"], d["test_accuracy"]   # fractions; printed: 99.04306220095694 %
+    (0.9904306220095693, 0.7)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -101,8 +101,12 @@ def optimize(
     learning_rate: float = 0.009,
     print_cost: bool = False,
     method: str = "direct",
+    callback: Callable[[int, float], bool | None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
     """Gradient descent on ``w`` and ``b``; records the cost every 100 iterations.
+
+    ``callback(i, cost)``, if given, is called at every recorded cost (i = 0, 100, ...);
+    returning True stops the descent there (pruning, Ctrl-C).
 
     Formula: ``w := w - learning_rate dw``; ``b := b - learning_rate db``.
 
@@ -126,7 +130,7 @@ def optimize(
     Y = np.asarray(Y, dtype=np.float64)
     _check("optimize", w, X, Y)
     if method == "gram":
-        return _optimize_gram(w, b, X, Y, num_iterations, learning_rate, print_cost)
+        return _optimize_gram(w, b, X, Y, num_iterations, learning_rate, print_cost, callback)
     if method != "direct":
         raise ValueError(f"optimize: method must be 'direct' or 'gram', got {method!r}")
     costs: list[float] = []
@@ -139,6 +143,8 @@ def optimize(
             costs.append(cost)
             if print_cost:
                 print(f"Cost after iteration {i}: {cost:f}")
+            if callback is not None and callback(i, cost):
+                break
     return {"w": w, "b": b}, grads, costs
 
 
@@ -150,6 +156,7 @@ def _optimize_gram(
     num_iterations: int,
     learning_rate: float,
     print_cost: bool,
+    callback: Callable[[int, float], bool | None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
     """:func:`optimize` in sample space (see its docstring for the derivation)."""
     m = X.shape[1]
@@ -161,13 +168,17 @@ def _optimize_gram(
     for i in range(num_iterations):
         A = sigmoid(z0 + np.dot(c, G) + b)
         dZ = A - Y
+        stop = False
         if i % 100 == 0:
             cost = cross_entropy(A, Y, where="optimize")
             costs.append(cost)
             if print_cost:
                 print(f"Cost after iteration {i}: {cost:f}")
+            stop = callback is not None and bool(callback(i, cost))
         c -= (learning_rate / m) * dZ
         b = b - learning_rate * float(dZ.sum()) / m
+        if stop:
+            break
     w = w + np.dot(X, c.T)
     grads = {"dw": np.dot(X, dZ.T) / m, "db": float(dZ.sum()) / m}
     return {"w": w, "b": b}, grads, costs
@@ -194,31 +205,35 @@ def model(
     learning_rate: float = 0.5,
     print_cost: bool = False,
     method: str = "direct",
+    callback: Callable[[int, float], bool | None] | None = None,
 ) -> dict[str, Any]:
     """Train logistic regression from zeros and evaluate it.
 
-    ``method`` is passed to :func:`optimize` (``"gram"``: same numbers, much faster for
-    images).
+    ``method`` and ``callback`` are passed to :func:`optimize` (``"gram"``: same numbers,
+    much faster for images).
 
-    Accuracy as the course prints it: ``100 - mean(|Y_prediction - Y|) * 100``.
+    Accuracy: the fraction ``1 - mean(|Y_prediction - Y|)`` in [0, 1]; printed as the course
+    prints it, ``100 - mean(|Y_prediction - Y|) * 100`` followed by ``%``.
 
     Returns:
         dict with ``costs``, ``Y_prediction_test``, ``Y_prediction_train``, ``w``, ``b``,
-        ``learning_rate``, ``num_iterations``, ``train_accuracy`` and ``test_accuracy`` (%).
+        ``learning_rate``, ``num_iterations``, ``train_accuracy`` and ``test_accuracy``
+        (fractions).
     """
     w, b = initialize_with_zeros(np.asarray(X_train).shape[0])
     params, _, costs = optimize(
         w, b, X_train, Y_train, num_iterations, learning_rate, print_cost=print_cost,
-        method=method,
+        method=method, callback=callback,
     )
     w, b = params["w"], params["b"]
     Y_prediction_test = predict(w, b, X_test)
     Y_prediction_train = predict(w, b, X_train)
-    train_acc = 100 - float(np.mean(np.abs(Y_prediction_train - Y_train))) * 100
-    test_acc = 100 - float(np.mean(np.abs(Y_prediction_test - Y_test))) * 100
+    train_err = float(np.mean(np.abs(Y_prediction_train - Y_train)))
+    test_err = float(np.mean(np.abs(Y_prediction_test - Y_test)))
+    train_acc, test_acc = 1 - train_err, 1 - test_err
     if print_cost:
-        print(f"train accuracy: {train_acc} %")
-        print(f"test accuracy: {test_acc} %")
+        print(f"train accuracy: {100 - train_err * 100} %")
+        print(f"test accuracy: {100 - test_err * 100} %")
     return {
         "costs": costs,
         "Y_prediction_test": Y_prediction_test,

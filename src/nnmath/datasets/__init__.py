@@ -38,6 +38,12 @@ _NAMES = {
     "make_circles": "generators",
     "make_blobs": "generators",
     "make_regression": "generators",
+    # data sets as recipes, lessons and `nnmath evaluate` use them
+    "Prepared": "prepared",
+    "load_prepared": "prepared",
+    "prepared_names": "prepared",
+    "cat_columns": "prepared",
+    "digit_images": "prepared",
     # utilities
     "train_test_split": "utils",
     "one_hot": "utils",

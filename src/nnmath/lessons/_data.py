@@ -1,33 +1,34 @@
-"""Data shared between lessons in one run (loaded once, cached in the context)."""
+"""Data shared between lessons in one run (loaded once, cached in the context).
+
+The loading and scaling live in :mod:`nnmath.datasets.prepared` (shared with the recipes and
+``nnmath evaluate``); this module only caches them per run.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 
 def cat_data(ctx: Any) -> dict[str, Any]:
     """Cat vs non-cat in the course layout: X (12288, m) / 255 float64, Y (1, m), raw images."""
     if "cat" not in ctx.cache:
-        from nnmath.datasets import load_cat_vs_noncat
-        from nnmath.recipes import cat_columns
+        from nnmath.datasets import load_prepared
 
-        (xtr, ytr), (xte, yte), classes = load_cat_vs_noncat()
-        (train_x, train_y), (test_x, test_y) = cat_columns(xtr, ytr), cat_columns(xte, yte)
+        d = load_prepared("catvnoncat")
+        (train_x, train_y), (test_x, test_y) = d.columns("train"), d.columns("test")
         ctx.cache["cat"] = {"train_x": train_x, "test_x": test_x, "train_y": train_y,
-                            "test_y": test_y, "train_images": xtr, "test_images": xte,
-                            "classes": classes}
+                            "test_y": test_y, "train_images": d.x_train,
+                            "test_images": d.x_test, "classes": d.class_names}
     return ctx.cache["cat"]
 
 
 def mnist_data(ctx: Any) -> dict[str, Any]:
     """MNIST as float32 in [0, 1]: images (N, 28, 28, 1) and labels (N,) int."""
     if "mnist" not in ctx.cache:
-        from nnmath.datasets import load_mnist
-        from nnmath.recipes import digit_images
+        from nnmath.datasets import load_prepared
 
-        (xtr, ytr), (xte, yte) = load_mnist()
-        ctx.cache["mnist"] = {"train_x": digit_images(xtr), "train_y": ytr.astype(np.int64),
-                              "test_x": digit_images(xte), "test_y": yte.astype(np.int64)}
+        d = load_prepared("mnist")
+        (train_x, train_y), (test_x, test_y) = d.samples("train"), d.samples("test")
+        ctx.cache["mnist"] = {"train_x": train_x, "train_y": train_y,
+                              "test_x": test_x, "test_y": test_y}
     return ctx.cache["mnist"]

@@ -55,7 +55,7 @@ def _train_rates(d: dict, rates: np.ndarray, iterations: int
 
     def acc(Xs: np.ndarray, Ys: np.ndarray) -> list[float]:
         P = (sigmoid(W.T @ Xs + b) > 0.5).astype(float)
-        return [100 - float(np.mean(np.abs(P[k] - Ys[0]))) * 100 for k in range(K)]
+        return [1 - float(np.mean(np.abs(P[k] - Ys[0]))) for k in range(K)]  # fractions
 
     return np.array(costs), acc(d["train_x"], Y), acc(d["test_x"], d["test_y"])
 
@@ -88,7 +88,7 @@ def run(ctx: Context) -> None:
     for k, lr in enumerate(rates):
         curves[f"alpha={lr}"] = costs_lr[:, k]
         accs[str(lr)] = [tr_acc[k], te_acc[k]]
-        print(f"  alpha = {lr:<7}: train {tr_acc[k]:.2f} %  test {te_acc[k]:.2f} %  "
+        print(f"  alpha = {lr:<7}: train {100 * tr_acc[k]:.2f} %  test {100 * te_acc[k]:.2f} %  "
               f"final cost {costs_lr[-1, k]:.4f}")
     plots.plot_costs(curves, every=100, title="Learning rates", path=ctx.figure("learning-rates"))
     ctx.record(cost_0=costs[0], cost_1900=costs[19], costs=costs,

@@ -38,16 +38,16 @@ def run(ctx: Context) -> None:
     lr_res = logistic.model(X, Y, X, Y, num_iterations=2000, learning_rate=0.1)
     w, b = lr_res["w"], lr_res["b"]
     print(f"logistic regression (2000 iterations, alpha 0.1): accuracy "
-          f"{lr_res['train_accuracy']:.2f} % (a straight line)")
+          f"{100 * lr_res['train_accuracy']:.2f} % (a straight line)")
     costs: list[float] = []
     params = shallow.nn_model(X, Y, 4, num_iterations=10000, print_cost=True, costs=costs)
     acc = shallow.accuracy(shallow.predict(params, X), Y)
-    print(f"one hidden layer, n_h = 4: accuracy {acc:.2f} %  (published: 90 %)")
+    print(f"one hidden layer, n_h = 4: accuracy {100 * acc:.2f} %  (published: 90 %)")
     ctx.cache["planar_params"] = params
     plots.plot_decision_boundary(
-        {f"logistic regression ({lr_res['train_accuracy']:.0f} %)":
+        {f"logistic regression ({100 * lr_res['train_accuracy']:.0f} %)":
              lambda P: logistic.predict(w, b, P.T)[0],
-         f"hidden layer n_h = 4 ({acc:.1f} %)": lambda P: shallow.predict(params, P.T)[0]},
+         f"hidden layer n_h = 4 ({100 * acc:.1f} %)": lambda P: shallow.predict(params, P.T)[0]},
         X.T, Y[0], path=ctx.figure("boundaries"))
     sizes = (1, 4, 20) if ctx.fast else (1, 2, 3, 4, 5, 20, 50)
     sweep, panels = {}, {}
@@ -55,8 +55,8 @@ def run(ctx: Context) -> None:
     for n_h in sizes:
         p = shallow.nn_model(X, Y, n_h, num_iterations=5000)
         sweep[str(n_h)] = shallow.accuracy(shallow.predict(p, X), Y)
-        print(f"  n_h = {n_h:2d}: accuracy {sweep[str(n_h)]:.2f} %")
-        panels[f"n_h = {n_h} ({sweep[str(n_h)]:.2f} %)"] = (
+        print(f"  n_h = {n_h:2d}: accuracy {100 * sweep[str(n_h)]:.2f} %")
+        panels[f"n_h = {n_h} ({100 * sweep[str(n_h)]:.2f} %)"] = (
             lambda P, p=p: shallow.predict(p, P.T)[0])
     plots.plot_decision_boundary(panels, X.T, Y[0], resolution=120,
                                  path=ctx.figure("hidden-sizes"))

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FORMAT", "load_model", "save_model"]
+__all__ = ["FORMAT", "load_model", "read_checked", "save_model", "write_checked"]
 
 FORMAT = "nnmath.sequential/1"
 
@@ -106,6 +106,19 @@ def save_model(
         raise ValueError(
             f"save: the preprocessing/config must be JSON-serializable: {exc}"
         ) from None
+    write_checked(path, tensors, config_json, save_file)
+
+
+def write_checked(path: str | os.PathLike, tensors: dict[str, np.ndarray], config_json: str,
+                  save_file: Any = None) -> None:
+    """The one model-file writer: ``tensors`` + JSON ``config_json`` + their SHA-256, atomically.
+
+    Used by :func:`save_model` and by the classic recipes' files (``nnmath.recipes``); read
+    back with :func:`read_checked`. The file is written to a temporary name, flushed and
+    renamed, so a crash never leaves half a file.
+    """
+    if save_file is None:
+        save_file = _safetensors("save").numpy.save_file
     metadata = {"nnmath": config_json, "sha256": _digest(config_json, tensors)}
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
@@ -121,23 +134,43 @@ def save_model(
 
 
 def _read(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The verified config and tensors of a model file.
+    """The verified config and tensors of a ``Sequential`` model file.
 
     Raises:
         FileNotFoundError: no such file.  ValueError: not a valid/intact nnmath model file.
     """
-    safe_open = _safetensors("load_model").safe_open
+    config, tensors = read_checked(path, "load_model")
+    if config.get("format") != FORMAT:
+        raise ValueError(
+            f"load_model: {path}: unsupported format {config.get('format')!r}, expected "
+            f"{FORMAT!r}"
+        )
+    return config, tensors
+
+
+def read_checked(path: str | os.PathLike, caller: str = "load_model"
+                 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The JSON config and tensors of any file :func:`write_checked` wrote, checksum verified.
+
+    The config's ``format`` says what the file holds (``nnmath.sequential/1`` or a classic
+    recipe's ``nnmath.classic/1``); the caller checks it.
+
+    Raises:
+        FileNotFoundError: no such file.  ValueError: not a readable, intact nnmath model file.
+    """
+    safe_open = _safetensors(caller).safe_open
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"load_model: no model file at {path}; check the path")
-    where = f"load_model: {path}"
+        raise FileNotFoundError(f"{caller}: no model file at {path}; check the path")
+    where = f"{caller}: {path}"
     try:
         with safe_open(str(path), framework="np") as f:
             metadata = f.metadata() or {}
             tensors = {k: f.get_tensor(k) for k in f.keys()}
     except Exception as exc:  # safetensors raises its own error types for bad headers/sizes
         raise ValueError(
-            f"{where} is not a readable safetensors file (truncated or corrupted: {exc}); "
+            f"{where} is not an nnmath model file: not a readable safetensors file "
+            f"(truncated or corrupted: {exc}); "
             "save the model again or re-download the file"
         ) from None
     if "nnmath" not in metadata or "sha256" not in metadata:
@@ -150,12 +183,7 @@ def _read(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray
             f"{where}: checksum mismatch: the file was modified after it was saved "
             "(tampered or corrupted); do not trust it, save the model again"
         )
-    config = json.loads(metadata["nnmath"])
-    if config.get("format") != FORMAT:
-        raise ValueError(
-            f"{where}: unsupported format {config.get('format')!r}, expected {FORMAT!r}"
-        )
-    return config, tensors
+    return json.loads(metadata["nnmath"]), tensors
 
 
 def _set_weights(model: Any, tensors: dict[str, np.ndarray], where: str) -> None:
