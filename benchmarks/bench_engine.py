@@ -144,6 +144,7 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=20000)
     parser.add_argument("--steps", type=int, default=60)
     args = parser.parse_args()
+    nnmath.threads.configure()  # nnmath's default limit (only Tensor ops run here, no fit)
     print(f"BLAS threads: {nnmath.get_num_threads()}")
     per_op(args.ops)
     mlp_step(args.steps)

@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-import nnmath  # noqa: F401  (sets nnmath's default BLAS threads before the timing)
+import nnmath  # noqa: F401  (the timings set their own limits with threadpool_limits)
 
 
 def step(rng: np.random.Generator, reps: int) -> float:

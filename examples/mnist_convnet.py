@@ -65,6 +65,7 @@ def main() -> None:
     model.summary()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     test_acc = TestAccuracy(x_test, y_test)
+    nm.threads.configure()  # what fit does first: nnmath's BLAS limit, shown before timing
     print(f"BLAS threads: {nm.get_num_threads()}", flush=True)
     start = time.perf_counter()
     model.fit(

@@ -12,19 +12,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = SRC / "nnmath"
 
 # (importing module, imported module, private name or "*" for the whole module): each entry a
 # documented seam, with why it exists. Keep it short; it only shrinks.
-PRIVATE_SEAMS: dict[tuple[str, str, str], str] = {
-    # The registries' shared string resolver is a private module of the top package; the
-    # optimizers subpackage reaches it. Owned by issue 9 item 6 (registries, arch-model): the
-    # coordinator removes this entry when the registries find their members themselves.
-    ("nnmath.optimizers", "nnmath._names", "resolve"): "registry name resolution (issue 9.6)",
-}
+# (Empty now: the registries' resolver became the public module ``nnmath.registry``.)
+PRIVATE_SEAMS: dict[tuple[str, str, str], str] = {}
 
 
 def module_name(path: Path) -> str:
@@ -200,7 +194,7 @@ def test_no_private_imports_across_packages():
     )
 
 
-@pytest.mark.parametrize("seam", sorted(PRIVATE_SEAMS))
-def test_every_seam_is_still_used(seam):
+def test_every_seam_is_still_used():
     # A seam that no import needs any more must leave the list (it only shrinks).
-    assert seam in private_imports(), f"{seam} is not imported any more; remove it from the list"
+    unused = sorted(set(PRIVATE_SEAMS) - set(private_imports()))
+    assert not unused, f"{unused} are not imported any more; remove them from the list"

@@ -8,7 +8,7 @@ import pytest
 import nnmath
 from nnmath import Tensor, layers
 from nnmath import functional as F
-from nnmath.layers import fusion
+from nnmath.models import fusion
 from nnmath.ops import workspace
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import nnmath as nm
 from nnmath import layers, losses
-from nnmath.models.training import loss_and_probs
+from nnmath.models import fusion
 
 
 def blobs(n=300, k=3, d=4, seed=0):
@@ -82,12 +82,13 @@ def test_fused_path_reports_the_unfused_loss():
     x, y = blobs(64)
     model = mlp(seed=1)
     model.compile("sgd", "sparse_categorical_crossentropy")
-    assert model._fused() is True
+    assert fusion.fuses(model.last_layer, model.loss) is True
     with nm.no_grad():
         reference = losses.sparse_categorical_crossentropy(y, model(x)).item()
     assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(reference, rel=1e-6)
     # the fused gradient equals the gradient through softmax then CE
-    loss, _ = loss_and_probs(model, y, x, training=True)
+    loss, _ = fusion.loss_and_probs(model.forward, model.last_layer, model.loss, y,
+                                    nm.Tensor(x), training=True)
     loss.backward()
     fused = [w.grad.copy() for w in model.weights]
     for w in model.weights:
@@ -105,7 +106,7 @@ def test_binary_classification_with_sigmoid():
         [layers.Dense(8, activation="tanh"), layers.Dense(1, activation="sigmoid")]
     )
     model.compile(nm.optimizers.Adam(0.05), "binary_crossentropy", ["accuracy"])
-    assert model._fused() is True
+    assert fusion.fuses(model.last_layer, model.loss) is True
     model.fit(x, y, epochs=20, batch_size=32, verbose=0, seed=0)
     _loss, acc = model.evaluate(x, y, verbose=0)
     assert acc > 0.95
@@ -249,7 +250,7 @@ def test_from_logits_model_trains():
     x, y = blobs()
     model = nm.Sequential([layers.Dense(16, activation="relu"), layers.Dense(3)])
     model.compile("adam", losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"])
-    assert model._fused() is False
+    assert fusion.fuses(model.last_layer, model.loss) is False
     model.fit(x, y, epochs=10, verbose=0, seed=0)
     assert model.evaluate(x, y, verbose=0)[1] > 0.9
 
@@ -258,12 +259,12 @@ def test_separate_softmax_layer_is_fused_too():
     x, y = blobs(64)
     model = nm.Sequential([layers.Dense(3), layers.Softmax()], seed=0)
     model.compile("sgd", "sparse_categorical_crossentropy")
-    assert model._fused() is True
+    assert fusion.fuses(model.last_layer, model.loss) is True
     with nm.no_grad():
         reference = losses.sparse_categorical_crossentropy(y, model(x)).item()
     assert model.evaluate(x, y, batch_size=64, verbose=0) == pytest.approx(reference, rel=1e-6)
     model.compile("sgd", "mse")
-    assert model._fused() is False
+    assert fusion.fuses(model.last_layer, model.loss) is False
 
 
 def _convnet_with_input(seed=None):
@@ -279,23 +280,40 @@ def _convnet_with_input(seed=None):
     )
 
 
-def test_seed_reproduces_a_model_built_before_fit():
-    """An Input-first model is built (unseeded) at construction: fit(seed=) re-draws it."""
+def test_fit_seed_builds_an_unbuilt_model_but_never_redraws_built_weights():
+    """fit(seed=) seeds shuffling and dropout; it draws the weights only when it builds the
+    model. An Input-first model is built at construction, from the MODEL's seed."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 6, 6, 1)).astype(np.float32)
     y = rng.integers(0, 3, size=40)
-    runs = []
-    for _ in range(2):
-        model = _convnet_with_input()
+
+    def run(model, **kw):
         model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
-        h = model.fit(x, y, epochs=2, batch_size=8, verbose=0, seed=7)
-        runs.append((h.history, [w.data.copy() for w in model.weights]))
-    assert runs[0][0] == runs[1][0]
-    assert all(np.array_equal(a, b) for a, b in zip(runs[0][1], runs[1][1], strict=True))
-    # the same as a model seeded at construction
-    model = _convnet_with_input(seed=7)
-    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
-    assert model.fit(x, y, epochs=2, batch_size=8, verbose=0).history == runs[0][0]
+        before = [w.data.copy() for w in model.weights]
+        h = model.fit(x, y, epochs=2, batch_size=8, verbose=0, **kw)
+        return before, h.history
+
+    # seeded at construction: reproducible, and fit(seed=7) does not touch the initial draw
+    seeded = [run(_convnet_with_input(seed=7), seed=7) for _ in range(2)]
+    assert seeded[0][1] == seeded[1][1]
+    init_a, _ = seeded[0]
+    init_b, _ = run(_convnet_with_input(seed=7), seed=8)  # another fit seed, same weights
+    assert all(np.array_equal(a, b) for a, b in zip(init_a, init_b, strict=True))
+    # an unseeded Input-first model keeps its (unseeded) weights: fit(seed=) never redraws
+    model = _convnet_with_input()
+    drawn = [w.data.copy() for w in model.weights]
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=0, verbose=0, seed=7)
+    assert all(np.array_equal(a, w.data) for a, w in zip(drawn, model.weights, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(drawn, init_a, strict=True))
+    # an unbuilt model is built by fit from fit's seed: the same as seeding the model
+    unbuilt = nm.Sequential([layers.Conv2D(3, 3, activation="relu"), layers.Flatten(),
+                             layers.Dropout(0.3), layers.Dense(3, activation="softmax")])
+    unbuilt.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    unbuilt.fit(x, y, epochs=0, verbose=0, seed=7)  # builds only
+    assert all(np.array_equal(a, w.data) for a, w in zip(init_a, unbuilt.weights, strict=True))
+    hist_c = unbuilt.fit(x, y, epochs=2, batch_size=8, verbose=0, seed=7).history
+    assert hist_c == seeded[0][1]
 
 
 def test_seed_never_redraws_trained_or_loaded_weights(tmp_path):

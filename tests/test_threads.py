@@ -1,4 +1,5 @@
-"""BLAS thread limits: one thread by default, NNMATH_NUM_THREADS and set_num_threads override.
+"""BLAS thread limits: one thread by default, applied on first use (never by ``import
+nnmath``); NNMATH_NUM_THREADS and set_num_threads override, the user's own BLAS variables win.
 
 Each case runs in a fresh interpreter, because BLAS reads its environment when NumPy loads.
 """
@@ -28,28 +29,51 @@ def run(code: str, **env: str) -> list[str]:
     return [*out.stdout.split(), "|", *out.stderr.splitlines()]
 
 
-def test_default_is_one_thread_and_runtime_override():
+FIRST_USE = (
+    "import numpy as np, nnmath; from nnmath import layers;"
+    "m = nnmath.Sequential([layers.Dense(1)]); m.compile('sgd', 'mse');"
+    "m.fit(np.ones((4, 2)), np.ones((4, 1)), verbose=0);"
+)
+BLAS_DEFAULT = "import numpy, threadpoolctl as t;" \
+    "print(max(p['num_threads'] for p in t.threadpool_info() if p['user_api'] == 'blas'))"
+
+
+def test_import_changes_nothing_first_use_sets_one_thread():
+    untouched = run(BLAS_DEFAULT)[0]
     code = (
-        "import nnmath; print(nnmath.get_num_threads());"
-        f"nnmath.set_num_threads({TWO}); print(nnmath.get_num_threads());"
+        "import os; import nnmath; print(nnmath.get_num_threads());"
+        "print(sorted(k for k in os.environ if k.endswith('_NUM_THREADS')));"
+        + FIRST_USE + "print(nnmath.get_num_threads())"
+    )
+    out = run(code)
+    assert out[0] == untouched  # import nnmath left BLAS (and the environment) alone
+    assert out[1] == "[]"
+    assert out[2] == "1"  # the first fit applied nnmath's default
+
+
+def test_explicit_set_num_threads_wins_over_the_first_use_default():
+    code = (
+        f"import nnmath; nnmath.set_num_threads({TWO}); print(nnmath.get_num_threads());"
+        + FIRST_USE + "print(nnmath.get_num_threads());"
         "nnmath.set_num_threads(1); print(nnmath.get_num_threads())"
     )
-    assert run(code)[:3] == ["1", str(TWO), "1"]
+    assert run(code)[:3] == [str(TWO), str(TWO), "1"]
 
 
 def test_environment_variable_overrides_the_default():
-    assert run("import nnmath; print(nnmath.get_num_threads())", NNMATH_NUM_THREADS=str(TWO))[
-        0
-    ] == str(TWO)
+    code = FIRST_USE + "print(nnmath.get_num_threads())"
+    assert run(code, NNMATH_NUM_THREADS=str(TWO))[0] == str(TWO)
+    code = "import nnmath.threads as t; t.configure(); print(t.get_num_threads())"
+    assert run(code, NNMATH_NUM_THREADS=str(TWO))[0] == str(TWO)
 
 
 def test_the_users_own_blas_setting_is_respected():
-    out = run("import nnmath; print(nnmath.get_num_threads())", OMP_NUM_THREADS=str(TWO))
+    out = run(FIRST_USE + "print(nnmath.get_num_threads())", OMP_NUM_THREADS=str(TWO))
     assert out[0] == str(TWO)
 
 
 def test_invalid_environment_value_warns_and_uses_the_default():
-    out = run("import nnmath; print(nnmath.get_num_threads())", NNMATH_NUM_THREADS="lots")
+    out = run(FIRST_USE + "print(nnmath.get_num_threads())", NNMATH_NUM_THREADS="lots")
     assert out[0] == "1"
     assert any("NNMATH_NUM_THREADS: expected a positive integer, got 'lots'" in line
                for line in out)

@@ -7,7 +7,9 @@ Two layers share the package:
 * ``nnmath.classic``: the textbook formulas in the textbook's notation, float64.
 
 Heavy parts (data sets, images, plots, the classic lessons, the command line) are
-imported on first use so that ``import nnmath`` stays fast.
+imported on first use so that ``import nnmath`` stays fast. Importing changes nothing in the
+process: the BLAS thread limit (one thread by default) is applied on first use, see
+:mod:`nnmath.threads`.
 """
 
 from __future__ import annotations
@@ -15,15 +17,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ._threads import configure_from_environment as _configure_threads
-
-_configure_threads()
-
-from . import functional  # noqa: E402
-from ._threads import get_num_threads, set_num_threads  # noqa: E402
-from .autograd import enable_grad, is_grad_enabled, no_grad  # noqa: E402
-from .gradcheck import gradcheck  # noqa: E402
-from .tensor import Tensor  # noqa: E402
+from . import functional
+from .autograd import enable_grad, is_grad_enabled, no_grad
+from .gradcheck import gradcheck
+from .tensor import Tensor
+from .threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 
@@ -31,7 +29,7 @@ __version__ = "0.1.0"
 _LAZY_MODULES = {
     "autograd", "classic", "cli", "datasets", "gradcheck", "graph", "images", "init",
     "layers", "losses", "metrics", "models", "ops", "optimizers", "plots", "lessons",
-    "callbacks", "saving",
+    "threads",
 }
 _LAZY_NAMES = {
     "Sequential": ("nnmath.models", "Sequential"),

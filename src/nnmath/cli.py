@@ -375,6 +375,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USER_ERROR
+    from .threads import configure
+
+    configure()  # the BLAS thread limit (one thread unless the environment says otherwise)
     try:
         result = args.run(args)
     except (CommandError, ValueError, OSError, KeyError) as exc:  # user mistakes, not bugs

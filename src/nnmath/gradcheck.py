@@ -173,19 +173,46 @@ def gradcheck(
     converted = [_to_input(v) for v in inputs]
     args = [v for v, _ in converted]
     floating = [i for i, (_, ok) in enumerate(converted) if ok]
+    targets = _targets(wrt, inputs, len(args), floating)
+    params = _checked_params(params)
+    if not targets and not params:
+        raise ValueError("gradcheck: nothing to check (no floating inputs, no params)")
+    checked: list[tuple[str, Tensor]] = []
+    for i in targets:
+        args[i].requires_grad = True
+        checked.append((args[i].name or f"input {i}", args[i]))
+    checked += [(p.name or f"param {k}", p) for k, p in enumerate(params)]
+
+    def evaluate() -> Tensor:
+        return _float64_output(fn(*args))
+
+    u, analytic = _analytic(evaluate, checked, params, rng)
+    with no_grad():
+        checks = [
+            _compare(name, g, *_numeric(evaluate, t, u, eps, samples, rng), atol, rtol)
+            for (name, t), g in zip(checked, analytic, strict=True)
+        ]
+    return GradcheckReport(checks, eps, atol, rtol)
+
+
+def _targets(wrt: Any, inputs: Sequence[Any], n: int, floating: list[int]) -> list[int]:
+    """The indices of the inputs to check: ``wrt`` validated, or every floating input."""
     if wrt is None:
-        targets = floating
-    else:
-        targets = [wrt] if isinstance(wrt, int) else list(wrt)
-        for i in targets:
-            if not -len(args) <= i < len(args):
-                raise ValueError(f"gradcheck: wrt={i} is out of range, fn gets {len(args)} inputs")
-            if i % len(args) not in floating:
-                raise TypeError(
-                    f"gradcheck: wrt={i} names a non-floating input ({type(inputs[i]).__name__});"
-                    " only floating inputs have gradients"
-                )
-        targets = [i % len(args) for i in targets]
+        return floating
+    targets = [wrt] if isinstance(wrt, int) else list(wrt)
+    for i in targets:
+        if not -n <= i < n:
+            raise ValueError(f"gradcheck: wrt={i} is out of range, fn gets {n} inputs")
+        if i % n not in floating:
+            raise TypeError(
+                f"gradcheck: wrt={i} names a non-floating input ({type(inputs[i]).__name__});"
+                " only floating inputs have gradients"
+            )
+    return [i % n for i in targets]
+
+
+def _checked_params(params: Sequence[Tensor]) -> list[Tensor]:
+    """``params`` as a list, each a float64 leaf Tensor that requires a gradient."""
     params = list(params)
     for k, p in enumerate(params):
         if not isinstance(p, Tensor) or p.dtype != np.float64 or not p.requires_grad:
@@ -194,28 +221,29 @@ def gradcheck(
                 f"gradcheck: params[{k}] must be a float64 Tensor with requires_grad=True, got "
                 f"{got}; cast the model's weights to float64 before checking"
             )
-    if not targets and not params:
-        raise ValueError("gradcheck: nothing to check (no floating inputs, no params)")
+    return params
 
-    checked: list[tuple[str, Tensor]] = []
-    for i in targets:
-        args[i].requires_grad = True
-        checked.append((args[i].name or f"input {i}", args[i]))
-    for k, p in enumerate(params):
-        checked.append((p.name or f"param {k}", p))
 
-    def evaluate() -> np.ndarray:
-        out = fn(*args)
-        if not isinstance(out, Tensor):
-            raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
-        if out.dtype != np.float64:
-            raise ValueError(
-                f"gradcheck: fn returned a {out.dtype} tensor of shape {out.shape}; the check "
-                "needs float64 throughout (are some weights float32? cast them to float64)"
-            )
-        return out
+def _float64_output(out: Any) -> Tensor:
+    """``fn``'s output, required to be a float64 Tensor."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
+    if out.dtype != np.float64:
+        raise ValueError(
+            f"gradcheck: fn returned a {out.dtype} tensor of shape {out.shape}; the check "
+            "needs float64 throughout (are some weights float32? cast them to float64)"
+        )
+    return out
 
-    # Analytic: one backward pass with the random upstream gradient u.
+
+def _analytic(
+    evaluate: Callable[[], Tensor],
+    checked: list[tuple[str, Tensor]],
+    params: list[Tensor],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The random upstream gradient ``u`` and ``g = u^T J`` for every checked tensor, from
+    one backward pass (the params' own ``.grad`` is left as it was)."""
     saved_grads = [p.grad for p in params]
     for p in params:
         p.grad = None
@@ -227,32 +255,38 @@ def gradcheck(
     analytic = [np.zeros(t.shape) if t.grad is None else np.array(t.grad) for _, t in checked]
     for p, g in zip(params, saved_grads, strict=True):
         p.grad = g
+    return u, analytic
 
-    # Numeric: central differences of phi(x) = sum(u * fn(x)), one element at a time.
-    checks = []
-    with no_grad():
-        for (name, t), g in zip(checked, analytic, strict=True):
-            if not t.data.flags.c_contiguous or not t.data.flags.writeable:
-                t.data = np.array(t.data, order="C")  # so that ravel below is a view
-            x = t.data.reshape(-1)  # a view: perturbations reach the tensor fn sees
-            n = x.size
-            picks = (
-                np.arange(n)
-                if samples is None or samples >= n
-                else np.sort(rng.choice(n, size=samples, replace=False))
-            )
-            g_num = np.full(n, np.nan)
-            for i in picks:
-                original = x[i]
-                x[i] = original + eps
-                plus = np.array(evaluate().data)  # a copy: the output may view the input
-                x[i] = original - eps
-                minus = np.array(evaluate().data)
-                x[i] = original
-                g_num[i] = np.vdot(plus - minus, u) / (2 * eps)
-            g_num = g_num.reshape(t.shape)
-            checks.append(_compare(name, g, g_num, picks, atol, rtol))
-    return GradcheckReport(checks, eps, atol, rtol)
+
+def _numeric(
+    evaluate: Callable[[], Tensor],
+    t: Tensor,
+    u: np.ndarray,
+    eps: float,
+    samples: int | None,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central differences of ``phi(x) = sum(u * fn(x))`` over the elements of ``t`` (all, or
+    ``samples`` random ones): ``(g_num, the flat indices checked)``; NaN where unsampled."""
+    if not t.data.flags.c_contiguous or not t.data.flags.writeable:
+        t.data = np.array(t.data, order="C")  # so that ravel below is a view
+    x = t.data.reshape(-1)  # a view: perturbations reach the tensor fn sees
+    n = x.size
+    picks = (
+        np.arange(n)
+        if samples is None or samples >= n
+        else np.sort(rng.choice(n, size=samples, replace=False))
+    )
+    g_num = np.full(n, np.nan)
+    for i in picks:
+        original = x[i]
+        x[i] = original + eps
+        plus = np.array(evaluate().data)  # a copy: the output may view the input
+        x[i] = original - eps
+        minus = np.array(evaluate().data)
+        x[i] = original
+        g_num[i] = np.vdot(plus - minus, u) / (2 * eps)
+    return g_num.reshape(t.shape), picks
 
 
 def _compare(

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ._names import resolve
+from .registry import resolve
 
 __all__ = [
     "compute_fans",

@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from ._names import resolve
 from .ops.crossentropy import (
     SigmoidBinaryCrossEntropy,
     SoftmaxCrossEntropy,
     sigmoid_array,
     softmax_array,
 )
+from .registry import resolve
 from .tensor import Tensor, as_tensors
 
 __all__ = [
@@ -47,6 +47,10 @@ __all__ = [
 ]
 
 EPSILON = 1e-7
+
+#: Every loss class by name and alias, filled in when the class is defined
+#: (``Loss.__init_subclass__``).
+LOSSES: dict[str, type[Loss]] = {}
 
 
 def _pred(y_pred: Any) -> Tensor:
@@ -229,7 +233,16 @@ class Loss:
     """
 
     name = "loss"
+    aliases: tuple[str, ...] = ()  # other names ``losses.get`` accepts ("mse", ...)
     fused_activation: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Register a subclass that declares its own ``name`` (and ``aliases``) in
+        :data:`LOSSES`, so ``losses.get`` and model files find it."""
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            for key in (cls.name, *cls.__dict__.get("aliases", ())):
+                LOSSES.setdefault(key.lower(), cls)
 
     def __init__(self, from_logits: bool = False) -> None:
         self.from_logits = bool(from_logits)
@@ -258,6 +271,7 @@ class MeanSquaredError(Loss):
     """mean((y_pred - y_true)^2); see :func:`mean_squared_error`."""
 
     name = "mean_squared_error"
+    aliases = ("mse",)
 
     def __init__(self) -> None:
         super().__init__(False)
@@ -273,6 +287,7 @@ class MeanAbsoluteError(MeanSquaredError):
     """mean(|y_pred - y_true|); see :func:`mean_absolute_error`."""
 
     name = "mean_absolute_error"
+    aliases = ("mae",)
 
     def __call__(self, y_true: Any, y_pred: Any) -> Tensor:
         return mean_absolute_error(y_true, y_pred)
@@ -329,17 +344,6 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     def from_logits_call(self, y_true: Any, logits: Tensor) -> tuple[Tensor, np.ndarray]:
         probs = np.empty_like(logits.data)
         return _sparse(y_true, logits, True, probs_out=probs), probs
-
-
-LOSSES: dict[str, type[Loss]] = {
-    "mse": MeanSquaredError,
-    "mean_squared_error": MeanSquaredError,
-    "mae": MeanAbsoluteError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "binary_crossentropy": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-}
 
 
 def get(identifier: str | Loss, **config: Any) -> Loss:

@@ -2,14 +2,15 @@
 
 Keras's vocabulary and layouts: Dense kernel ``(D_in, D_out)`` with ``y = x @ W + b``;
 Conv2D kernel ``(KH, KW, C_in, C_out)`` on NHWC images. ``LAYERS`` maps class names to
-classes for model files (explicit, no dynamic lookup).
+classes for model files; every ``Layer`` subclass registers itself when it is defined, so a
+new layer is its class (in a module imported here) and nothing else.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .base import Layer
+from .base import LAYERS, Layer
 from .conv import Conv2D
 from .core import (
     Activation,
@@ -42,24 +43,6 @@ __all__ = [
     "deserialize",
     "serialize",
 ]
-
-LAYERS: dict[str, type[Layer]] = {
-    cls.__name__: cls
-    for cls in (
-        Dense,
-        Flatten,
-        Dropout,
-        Activation,
-        ReLU,
-        Sigmoid,
-        Tanh,
-        Softmax,
-        Input,
-        Conv2D,
-        MaxPool2D,
-        AvgPool2D,
-    )
-}
 
 
 def serialize(layer: Layer) -> dict[str, Any]:

@@ -16,9 +16,14 @@ import numpy as np
 from .. import init as initializers
 from ..tensor import Tensor
 
-__all__ = ["Layer", "Shape"]
+__all__ = ["LAYERS", "Layer", "Shape"]
 
 Shape = tuple[int | None, ...]
+
+
+#: Every public layer class by class name, filled in by ``Layer.__init_subclass__`` when the
+#: class is defined (model files name layers by class). The first class of a name keeps it.
+LAYERS: dict[str, type[Layer]] = {}
 
 
 def _snake(name: str) -> str:
@@ -42,6 +47,13 @@ class Layer:
         >>> layer.count_params()
         40
     """
+
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
+        """Register the subclass in :data:`LAYERS` under its class name (skipped for names
+        starting with ``_`` and for ``class X(Layer, register=False)``)."""
+        super().__init_subclass__(**kwargs)
+        if register and not cls.__name__.startswith("_"):
+            LAYERS.setdefault(cls.__name__, cls)
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or _snake(type(self).__name__)
@@ -78,7 +90,8 @@ class Layer:
     def build(self, input_shape: Shape) -> None:
         """Create the weights for inputs of ``input_shape`` (batch axis included)."""
 
-    def _ensure_built(self, input_shape: Shape) -> None:
+    def ensure_built(self, input_shape: Shape) -> None:
+        """``build`` for ``input_shape`` unless built already (models call this)."""
         if not self.built:
             self.build(tuple(input_shape))
             self.input_shape = (None, *tuple(input_shape)[1:])
@@ -96,22 +109,21 @@ class Layer:
         """Build on first use, then ``call``."""
         if not isinstance(x, Tensor):
             x = Tensor(np.asarray(x))
-        self._ensure_built(x.shape)
+        self.ensure_built(x.shape)
         return self.call(x, training=training)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """The output shape for ``input_shape`` (batch axis included); identity by default."""
         return tuple(input_shape)
 
-    # ------------------------------------------------------------------ fused output
-    @property
-    def final_activation(self) -> str | None:
-        """The name of the activation this layer ends with ("softmax", ...), or None."""
-        return None
+    # ------------------------------------------------------------------ output activation
+    #: The activation this layer ends with: a name ("softmax", "relu", ...) or None. It is
+    #: all a layer tells about its output; :mod:`nnmath.models.fusion` decides the rest.
+    activation: str | None = None
 
     def call_logits(self, x: Tensor, training: bool = False) -> Tensor:
-        """The output BEFORE ``final_activation`` (used to fuse it into the loss)."""
-        raise NotImplementedError(f"{type(self).__name__} has no final activation to skip")
+        """The output BEFORE ``activation`` (used to fuse it into the loss)."""
+        raise NotImplementedError(f"{type(self).__name__} has no activation to skip")
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:

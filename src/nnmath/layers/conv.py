@@ -98,10 +98,6 @@ class Conv2D(Layer):
             )
         return self._act(self.call_logits(x, training))
 
-    @property
-    def final_activation(self) -> str | None:
-        return self.activation if self.activation not in (None, "linear") else None
-
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         where = f"Conv2D({self.filters})"
         _, _, (h_out, w_out) = conv_geometry(

@@ -127,10 +127,6 @@ class Dense(Layer):
             return Affine.apply(x, self.kernel, self.bias, relu=True)
         return self._act(self.call_logits(x, training))
 
-    @property
-    def final_activation(self) -> str | None:
-        return self.activation if self.activation not in (None, "linear") else None
-
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (*tuple(input_shape)[:-1], self.units)
 
@@ -205,10 +201,6 @@ class Activation(Layer):
 
     def call_logits(self, x: Tensor, training: bool = False) -> Tensor:
         return x
-
-    @property
-    def final_activation(self) -> str | None:
-        return self.activation if self.activation not in (None, "linear") else None
 
     def get_config(self) -> dict[str, Any]:
         return {"activation": self.activation, "name": self.name}

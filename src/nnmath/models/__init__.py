@@ -1,9 +1,10 @@
 """Models: ``Sequential``, ``load_model`` and the training callbacks.
 
-Modules: ``sequential`` (the class: structure, build, forward, public API), ``training``
-(the fit/evaluate/predict loops and the seeded random streams), ``checks`` (boundary
+Modules: ``sequential`` (the class: structure, build, forward), ``training`` (``Trainer``,
+its base: compile/fit/evaluate/predict, train_on_batch, and ALL training state), ``fusion``
+(the one seam deciding the fused softmax/sigmoid + cross-entropy path), ``checks`` (boundary
 validation), ``summary`` (the layer table), ``callbacks`` and ``saving`` (model files and
-checkpoints).
+checkpoints). Every module outside ``training`` uses only public methods of the model.
 """
 
 from __future__ import annotations

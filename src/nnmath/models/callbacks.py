@@ -175,7 +175,7 @@ class ModelCheckpoint(Callback):
                 return
             self.best = float(value)
         path = self.filepath.format(epoch=epoch + 1, **logs)
-        self.model._save_checkpoint(path, epoch + 1)
+        self.model.save_checkpoint(path)  # the model's epoch count is epoch + 1 here
 
 
 class TerminateOnNaN(Callback):

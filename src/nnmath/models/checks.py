@@ -1,10 +1,10 @@
-"""Boundary checks of ``Sequential``: inputs, labels against the loss, ``fit`` arguments and
-the logits/probabilities convention. Every error names where, what was expected, what was
-received, and the fix."""
+"""Boundary checks of ``Sequential``: inputs, labels against the loss and ``fit`` arguments.
+Every error names where, what was expected, what was received, and the fix. The checks read
+only the model's public interface (``built``, ``build``, ``input_shape``, ``output_shape``,
+``loss``)."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -15,13 +15,13 @@ from ..tensor import Tensor
 
 __all__ = [
     "as_float32",
+    "check_batch",
     "check_callbacks",
     "check_count",
     "check_data",
     "check_fit_args",
     "check_input_shape",
     "check_labels",
-    "check_logits_convention",
     "split_validation",
     "targets",
 ]
@@ -138,6 +138,25 @@ def check_data(model: Any, where: str, x: Any, y: Any) -> tuple[np.ndarray, np.n
     return x, y
 
 
+def check_batch(model: Any, where: str, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A single batch for ``train_on_batch`` / ``test_on_batch``: float32 finite inputs of the
+    model's sample shape (builds an unbuilt model) and as many targets; the loss itself
+    checks the labels.
+
+    Raises:
+        ValueError: different lengths, no samples, NaN/inf, or a wrong sample shape.
+    """
+    x = as_float32(where, "x", x)
+    y = targets(where, y)
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(
+            f"{where}: expected x and y with the same, non-zero number of samples, got "
+            f"{len(x)} and {len(y)}"
+        )
+    check_input_shape(model, where, x)
+    return x, y
+
+
 def check_input_shape(model: Any, where: str, x: np.ndarray) -> None:
     """Build an unbuilt model for ``x``; else require ``x``'s sample shape to match."""
     if not model.built:
@@ -178,30 +197,3 @@ def check_labels(model: Any, where: str, y: np.ndarray) -> None:
         probe[:] = 1.0 / out_shape[0]
     with no_grad():  # the loss's own checks: label range, integer labels to categorical CE
         loss(y[: len(probe)], Tensor(probe))
-
-
-def check_logits_convention(model: Any) -> None:
-    """Warn (UserWarning) when the loss's ``from_logits`` contradicts the last activation."""
-    loss = model.loss
-    if not model.layers or not isinstance(
-        loss, (losses_mod.CategoricalCrossentropy, losses_mod.BinaryCrossentropy)
-    ):
-        return
-    act = model.layers[-1].final_activation
-    where = f"Sequential.compile: loss {loss.name}"
-    if loss.from_logits and act in ("softmax", "sigmoid"):
-        message = (
-            f"{where} has from_logits=True but the last layer ends with {act}, so the model "
-            f"outputs probabilities, not logits; use from_logits=False (the default) or "
-            f"remove the final {act}"
-        )
-    elif not loss.from_logits and act is None:
-        fix = "softmax" if isinstance(loss, losses_mod.CategoricalCrossentropy) else "sigmoid"
-        message = (
-            f"{where} expects probabilities but the last layer {model.layers[-1].name!r} has no "
-            f"activation (it outputs logits); pass from_logits=True to the loss or add "
-            f"activation='{fix}'"
-        )
-    else:
-        return
-    warnings.warn(message, UserWarning, stacklevel=3)  # points at the caller of compile

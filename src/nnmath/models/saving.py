@@ -83,12 +83,12 @@ def save_model(
         ValueError: the model is not built, or ``preprocessing`` is not JSON-serializable.
     """
     save_file = _safetensors("save").numpy.save_file
-    model._require_built("save")
+    model.require_built("save")
     tensors: dict[str, np.ndarray] = {}
     for i, layer in enumerate(model.layers):
         for name, w in zip(layer.weight_names, layer.weights, strict=False):
             tensors[f"weights/{i}/{name}"] = np.ascontiguousarray(w.data)
-    if include_optimizer and model.optimizer is not None and model.optimizer._slots:
+    if include_optimizer and model.optimizer is not None and model.optimizer.built:
         for key, arr in model.optimizer.state_dict().items():
             tensors[f"optimizer/{key}"] = np.ascontiguousarray(arr).reshape(arr.shape or (1,))
     if preprocessing is not None:
@@ -186,7 +186,9 @@ def read_checked(path: str | os.PathLike, caller: str = "load_model"
     return json.loads(metadata["nnmath"]), tensors
 
 
-def _set_weights(model: Any, tensors: dict[str, np.ndarray], where: str) -> None:
+def _weights(model: Any, tensors: dict[str, np.ndarray], where: str) -> list[np.ndarray]:
+    """The stored weights in ``model.trainable_weights`` order, checked name by name."""
+    arrays = []
     for i, layer in enumerate(model.layers):
         for name, w in zip(layer.weight_names, layer.weights, strict=False):
             arr = tensors.get(f"weights/{i}/{name}")
@@ -195,8 +197,8 @@ def _set_weights(model: Any, tensors: dict[str, np.ndarray], where: str) -> None
                 raise ValueError(
                     f"{where}: expected weight {layer.name}/{name} of shape {w.shape}, got {got}"
                 )
-            w.data[...] = arr
-    model._pristine = False  # the weights are no longer the freshly drawn initial ones
+            arrays.append(arr)
+    return arrays
 
 
 def _optimizer_state(tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -233,7 +235,7 @@ def load_model(path: str | os.PathLike, compile: bool = True) -> Any:
     if mcfg.get("input_shape") is not None and not model.built:
         model.build(tuple(mcfg["input_shape"]))
     if model.built:
-        _set_weights(model, tensors, where)
+        model.set_weights(_weights(model, tensors, where), where)
     model.preprocessing = config.get("preprocessing")
     training = config.get("training") or {}
     model.epoch = int(training.get("epoch", 0))
@@ -250,12 +252,13 @@ def load_model(path: str | os.PathLike, compile: bool = True) -> Any:
         )
         state = _optimizer_state(tensors)
         if state:
-            model.optimizer.load_state_dict(state, model.weights)
+            model.optimizer.load_state_dict(state, model.trainable_weights)
     return model
 
 
-def resume(model: Any, path: str | os.PathLike, history: Any, initial_epoch: int) -> int:
-    """Load a checkpoint written by ``fit(checkpoint=path)`` into ``model``; the epoch to start at.
+def resume(model: Any, path: str | os.PathLike, initial_epoch: int) -> int:
+    """Load a checkpoint written by ``fit(checkpoint=path)`` into ``model`` (through
+    ``model.set_training_state``); the epoch to start at.
 
     Returns ``initial_epoch`` unchanged when ``path`` does not exist yet.
 
@@ -271,15 +274,15 @@ def resume(model: Any, path: str | os.PathLike, history: Any, initial_epoch: int
             f"{where} holds a different model architecture; delete it or choose "
             "another checkpoint path"
         )
-    _set_weights(model, tensors, where)
-    state = _optimizer_state(tensors)
-    if state:
-        model.optimizer.load_state_dict(state, model.weights)
     training = config.get("training") or {}
-    for attr, key in (("_shuffle_rng", "shuffle_rng"), ("_dropout_rng", "dropout_rng")):
-        if training.get(key):
-            getattr(model, attr).bit_generator.state = training[key]
-    history.history = {k: list(v) for k, v in (training.get("history") or {}).items()}
-    history.epoch = list(range(len(history.history.get("loss", []))))
-    model.epoch = int(training.get("epoch", 0))
+    state: dict[str, Any] = {
+        "weights": _weights(model, tensors, where),
+        "rngs": {"shuffle": training.get("shuffle_rng"), "dropout": training.get("dropout_rng")},
+        "epoch": int(training.get("epoch", 0)),
+        "history": training.get("history") or {},
+    }
+    model.set_training_state(state)
+    opt_state = _optimizer_state(tensors)
+    if opt_state:
+        model.optimizer.load_state_dict(opt_state, model.trainable_weights)
     return max(initial_epoch, model.epoch)

@@ -1,4 +1,5 @@
-"""Optimizers: SGD, RMSprop, Adam, AdamW; string names resolve through :data:`OPTIMIZERS`.
+"""Optimizers: SGD, RMSprop, Adam, AdamW; string names resolve through :data:`OPTIMIZERS`,
+which every ``Optimizer`` subclass with a ``name`` joins when it is defined.
 
 Each class's docstring states its exact update equations and defaults (Keras's conventions).
 """
@@ -7,20 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._names import resolve
+from ..registry import resolve
 from .adam import Adam, AdamW
-from .base import Optimizer
+from .base import OPTIMIZERS, Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["OPTIMIZERS", "SGD", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
-
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    "sgd": SGD,
-    "rmsprop": RMSprop,
-    "adam": Adam,
-    "adamw": AdamW,
-}
 
 
 def get(identifier: str | Optimizer, **config: Any) -> Optimizer:

@@ -17,9 +17,13 @@ import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["CHUNK", "Optimizer"]
+__all__ = ["CHUNK", "OPTIMIZERS", "Optimizer"]
 
 CHUNK = 32768  # elements per block of an update: 5 float32 blocks fit in a 1 MB L2 cache
+
+#: Every optimizer class by its ``name`` ("sgd", "adam", ...), filled in when the class is
+#: defined (``Optimizer.__init_subclass__``): ``optimizers.get`` and model files look here.
+OPTIMIZERS: dict[str, type[Optimizer]] = {}
 
 
 class Optimizer:
@@ -39,19 +43,43 @@ class Optimizer:
     name = "optimizer"
     slot_names: tuple[str, ...] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Register a subclass that declares its own ``name`` in :data:`OPTIMIZERS`."""
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            OPTIMIZERS.setdefault(cls.name.lower(), cls)
+
     def __init__(self, learning_rate: float) -> None:
-        learning_rate = float(learning_rate)
-        if not learning_rate > 0:
-            raise ValueError(
-                f"{type(self).__name__}: expected a positive learning_rate, got {learning_rate}"
-            )
         self.learning_rate = learning_rate
         self.iterations = 0
         self._slots: list[dict[str, np.ndarray]] = []
         self._tmp: list[np.ndarray] = []
         self._shapes: list[tuple[int, ...]] = []
 
+    @property
+    def learning_rate(self) -> float:
+        """The step size ``eta``; may be set between steps (takes effect on the next step).
+
+        Raises:
+            ValueError: setting a non-positive value.
+        """
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        value = float(value)
+        if not value > 0:
+            raise ValueError(
+                f"{type(self).__name__}: expected a positive learning_rate, got {value}"
+            )
+        self._learning_rate = value
+
     # ------------------------------------------------------------------ state
+    @property
+    def built(self) -> bool:
+        """Whether the state arrays exist (after the first step or ``build``)."""
+        return bool(self._shapes)
+
     def build(self, params: Sequence[Tensor]) -> None:
         """Create the zero-initialized state arrays (and scratch buffers) of ``params``."""
         self._shapes = [p.shape for p in params]
@@ -59,6 +87,11 @@ class Optimizer:
             {s: np.zeros(p.shape, dtype=p.dtype) for s in self.slot_names} for p in params
         ]
         self._tmp = [np.empty(p.shape, dtype=p.dtype) for p in params]
+
+    def reset(self) -> None:
+        """Forget all state (slots and step count): the next step starts afresh."""
+        self._shapes, self._slots, self._tmp = [], [], []
+        self.iterations = 0
 
     def _check_built(self, params: Sequence[Tensor]) -> None:
         shapes = [p.shape for p in params]
@@ -90,6 +123,30 @@ class Optimizer:
             for start in range(0, n, CHUNK):
                 block = slice(start, start + CHUNK)
                 self._update(w[block], g[block], {k: v[block] for k, v in flat.items()}, tmp[block])
+
+    def apply_gradients(self, grads_and_vars: Any) -> None:
+        """One update from explicit ``(gradient, weight)`` pairs, as Keras's optimizers take them.
+
+        ``opt.apply_gradients(zip(grads, model.trainable_weights))`` sets each weight's
+        ``.grad`` to its array (None skips that weight) and runs :meth:`step` on all of them,
+        so the state is kept per weight in the order given (give the same order every time).
+
+        Raises:
+            ValueError: a gradient whose shape differs from its weight's.
+        """
+        params = []
+        for g, w in grads_and_vars:
+            if g is not None:
+                g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=w.dtype)
+                if g.shape != w.shape:
+                    raise ValueError(
+                        f"{type(self).__name__}.apply_gradients: gradient of shape {g.shape} "
+                        f"for weight {w.name or ''} of shape {w.shape}; pass gradients in the "
+                        "same order as the weights"
+                    )
+            w.grad = g
+            params.append(w)
+        self.step(params)
 
     @staticmethod
     def zero_grad(params: Sequence[Tensor]) -> None:

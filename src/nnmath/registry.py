@@ -1,4 +1,6 @@
-"""String identifiers ("adam", "mse", "glorot_uniform", ...) resolved through explicit dicts."""
+"""String identifiers ("adam", "mse", "glorot_uniform", ...) resolved through registries: the
+dicts that layers, optimizers and losses fill in as their classes are defined, and the
+explicit tables of init and metrics."""
 
 from __future__ import annotations
 

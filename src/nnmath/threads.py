@@ -20,9 +20,15 @@ A second thread gains at most ~16% on one big GEMM and costs ~5x on the small pr
 training step is made of, so one thread is the default. On a dedicated many-core machine
 with big layers, raise it.
 
+When: ``import nnmath`` changes nothing. The limit is applied on first use, by
+:func:`configure`, which ``fit`` / ``evaluate`` / ``predict`` / ``train_on_batch`` and every
+``nnmath`` command call (once; later calls cost one flag test), or at once by an explicit
+``nnmath.set_num_threads(n)``. Code that only uses ``Tensor`` ops or ``nnmath.classic`` calls
+``nnmath.threads.configure()`` (or ``set_num_threads``) itself to get the same limit.
+
 Override, in order of precedence:
-  * ``nnmath.set_num_threads(n)`` at run time (needs the ``threadpoolctl`` package);
-  * ``NNMATH_NUM_THREADS=n`` in the environment before ``import nnmath``;
+  * ``nnmath.set_num_threads(n)`` at run time;
+  * ``NNMATH_NUM_THREADS=n`` in the environment;
   * the usual ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` / ``MKL_NUM_THREADS``, which
     nnmath never overrides when they are set.
 """
@@ -30,39 +36,57 @@ Override, in order of precedence:
 from __future__ import annotations
 
 import os
-import sys
 
 DEFAULT_THREADS = 1
 _VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
+__all__ = [
+    "DEFAULT_THREADS", "configure", "get_num_threads", "set_num_threads", "wanted_threads",
+]
 
-def configure_from_environment() -> None:
-    """Set the BLAS thread variables before NumPy loads BLAS (called by ``import nnmath``)."""
+_configured = False  # whether configure() ran or set_num_threads chose explicitly
+
+
+def wanted_threads() -> int | None:
+    """The thread count the environment asks nnmath for: ``NNMATH_NUM_THREADS``, else None
+    when one of the usual BLAS variables is set (the user chose), else the default.
+
+    Warns (RuntimeWarning) for a ``NNMATH_NUM_THREADS`` that is not a positive integer.
+    """
     wanted = os.environ.get("NNMATH_NUM_THREADS")
-    if wanted is not None and not (wanted.strip().isdigit() and int(wanted) >= 1):
+    if wanted is not None:
+        if wanted.strip().isdigit() and int(wanted) >= 1:
+            return int(wanted)
         import warnings
 
         warnings.warn(
             f"NNMATH_NUM_THREADS: expected a positive integer, got {wanted!r}; using "
             f"{DEFAULT_THREADS} thread(s) (set e.g. NNMATH_NUM_THREADS=2)",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-        wanted = None
-    if wanted is None and any(v in os.environ for v in _VARS):
-        return  # the user chose already
-    n = wanted.strip() if wanted else str(DEFAULT_THREADS)
-    if "numpy" not in sys.modules:
-        for var in _VARS:
-            if wanted is None:
-                os.environ.setdefault(var, n)
-            else:
-                os.environ[var] = n
-    else:  # NumPy is loaded: only a run-time limit can still take effect
-        try:
-            set_num_threads(int(n))
-        except ImportError:
-            pass
+    if any(v in os.environ for v in _VARS):
+        return None  # the user chose already
+    return DEFAULT_THREADS
+
+
+def configure() -> None:
+    """Apply nnmath's BLAS thread limit once (see the module doc); a no-op afterwards.
+
+    Without ``threadpoolctl`` the limit cannot be changed at run time: BLAS keeps its own
+    default (install ``threadpoolctl``, a dependency of nnmath, or set the variables).
+    """
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    n = wanted_threads()
+    if n is None:
+        return
+    try:
+        _limit(n)
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        pass
 
 
 _limiter = None
@@ -75,17 +99,23 @@ def set_num_threads(n: int) -> None:
         ImportError: ``threadpoolctl`` is not installed (``pip install threadpoolctl``).
         ValueError: ``n`` is not a positive integer.
     """
-    global _limiter
+    global _configured
     if int(n) < 1:
         raise ValueError(f"set_num_threads: expected a positive number of threads, got {n!r}")
+    _configured = True  # an explicit choice: configure() must not override it later
+    _limit(int(n))
+
+
+def _limit(n: int) -> None:
+    global _limiter
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - depends on the installation
         raise ImportError(
             "set_num_threads needs threadpoolctl: pip install threadpoolctl "
-            "(or set NNMATH_NUM_THREADS before importing nnmath)"
+            "(or set OPENBLAS_NUM_THREADS before starting Python)"
         ) from None
-    _limiter = threadpool_limits(limits=int(n))
+    _limiter = threadpool_limits(limits=n)
 
 
 def get_num_threads() -> int:
