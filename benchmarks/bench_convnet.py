@@ -31,6 +31,7 @@ import numpy as np
 from common import (
     alternate,
     child,
+    configure_threads,
     load_average,
     mnist_subset,
     peak_rss_of,
@@ -265,6 +266,8 @@ def main() -> None:
     parser.add_argument("--child", choices=["times", "rss"], default=None, help=argparse.SUPPRESS)
     parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        configure_threads()  # NNMATH_NUM_THREADS, set by the parent, before any timing
     if args.child == "times":
         load0 = load_average()
         train, predict = makers(args)

@@ -33,6 +33,7 @@ import numpy as np
 from common import (
     alternate,
     child,
+    configure_threads,
     load_average,
     mnist_subset,
     peak_rss_of,
@@ -189,6 +190,8 @@ def main() -> None:
     parser.add_argument("--child", choices=["times", "rss"], default=None, help=argparse.SUPPRESS)
     parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        configure_threads()  # NNMATH_NUM_THREADS, set by the parent, before any timing
     if args.child == "times":
         import json
 

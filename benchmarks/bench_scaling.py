@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from bench_convnet import nnmath_epoch as convnet_epoch
 from bench_mlp import nnmath_epoch as mlp_epoch
-from common import child, load_average, mnist_subset, write_json
+from common import child, configure_threads, load_average, mnist_subset, write_json
 
 HIDDEN = (128, 512, 2048)
 BATCHES = (32, 128, 512)
@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        configure_threads()  # NNMATH_NUM_THREADS, set by the parent, before any timing
         print(json.dumps(measure(args)))
         return
     common = ["--repeats", str(args.repeats), "--images", str(args.images), "--child"]

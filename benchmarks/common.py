@@ -124,6 +124,14 @@ def child(script: str, threads: int, args: list[str]) -> Any:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def configure_threads() -> None:
+    """Apply nnmath's BLAS thread limit now (``NNMATH_NUM_THREADS``), so that every runner,
+    not only the ones calling ``fit``, runs with the thread count being measured."""
+    import nnmath
+
+    nnmath.threads.configure()
+
+
 def load_average() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
