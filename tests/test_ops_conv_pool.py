@@ -224,3 +224,19 @@ def test_conv2d_workspace_survives_a_retained_graph():
     k.grad = None
     y.sum().backward()
     np.testing.assert_array_equal(k.grad, first)
+
+
+def test_fused_model_trains_like_the_unfused_layers(monkeypatch):
+    """Same seed, same data: the fused forward pass gives the same training run (up to
+    float32 rounding and tie-breaks) as running the layers one by one."""
+    rng = np.random.default_rng(9)
+    x, y = rng.random((48, 11, 11, 1)).astype(np.float32), rng.integers(0, 3, 48)
+    histories = []
+    for fused in (True, False):
+        if not fused:
+            monkeypatch.setattr(fusion, "plan", list)
+        model = _convnet(seed=4)
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        histories.append(model.fit(x, y, epochs=3, batch_size=16, verbose=0).history)
+    np.testing.assert_allclose(histories[0]["loss"], histories[1]["loss"], rtol=1e-4)
+    assert histories[0]["accuracy"] == histories[1]["accuracy"]
