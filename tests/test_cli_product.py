@@ -12,7 +12,7 @@ from PIL import Image
 
 from nnmath import cli, images
 
-PRODUCT = ["lessons", "train", "predict", "evaluate", "conv"]
+PRODUCT = ["lessons", "train", "predict", "evaluate", "conv", "export"]
 
 
 def _run(*args, cwd=None):

@@ -29,17 +29,19 @@ __version__ = "0.1.0"
 _LAZY_MODULES = {
     "autograd", "classic", "cli", "datasets", "gradcheck", "graph", "images", "init",
     "layers", "losses", "metrics", "models", "ops", "optimizers", "plots", "lessons",
-    "threads",
+    "threads", "export",
 }
 _LAZY_NAMES = {
     "Sequential": ("nnmath.models", "Sequential"),
     "load_model": ("nnmath.models", "load_model"),
+    "export_onnx": ("nnmath.export", "export_onnx"),
 }
 
 __all__ = [
     "Sequential",
     "Tensor",
     "enable_grad",
+    "export_onnx",
     "functional",
     "get_num_threads",
     "gradcheck",

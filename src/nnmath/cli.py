@@ -322,9 +322,43 @@ def _run_conv(args: argparse.Namespace) -> None:
           f"{args.padding}) -> {y.shape}: wrote {out}")
 
 
+# --------------------------------------------------------------------------- export
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "export", "Write a saved model as ONNX, to run it with ONNX Runtime and others",
+        "nnmath export models/mnist-cnn.safetensors --out mnist-cnn.onnx",
+    )
+    p.add_argument("model", help="a model file (nnmath train or Sequential.save)")
+    p.add_argument("--out", help="the .onnx file to write (default: MODEL with .onnx)")
+    p.set_defaults(run=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .export import export_onnx
+
+    out = Path(args.out) if args.out else Path(args.model).with_suffix(".onnx")
+    try:
+        path = export_onnx(args.model, out)
+    except ImportError as exc:
+        raise CommandError(str(exc)) from exc
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+
+    def shape(v: object) -> str:
+        dims = v.type.tensor_type.shape.dim  # type: ignore[attr-defined]
+        return "(" + ", ".join(d.dim_param or str(d.dim_value) for d in dims) + ")"
+
+    print(f"wrote {path}: ONNX opset 17, float32, input '{graph.input[0].name}' "
+          f"{shape(graph.input[0])} -> output '{graph.output[0].name}' {shape(graph.output[0])}")
+
+
 # --------------------------------------------------------------------------- registry
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_graph, _add_data, _add_lessons, _add_train, _add_predict, _add_evaluate, _add_conv,
+    _add_export,
 ]
 
 

@@ -177,6 +177,12 @@ class Sequential(Trainer):
 
         save_model(self, path, include_optimizer=include_optimizer, preprocessing=preprocessing)
 
+    def export(self, path: str, **kwargs: Any) -> Any:
+        """Write the model as ONNX; see :func:`nnmath.export.export_onnx` (same keywords)."""
+        from ..export import export_onnx
+
+        return export_onnx(self, path, **kwargs)
+
     def get_config(self) -> dict[str, Any]:
         """The architecture as JSON-serializable values: name, seed, the seed the weights were
         initialized from (None when unseeded), input shape and layers."""
