@@ -104,18 +104,20 @@ def main() -> None:
         print(json.dumps(measure(args)))
         return
     common = ["--repeats", str(args.repeats), "--images", str(args.images), "--child"]
-    results = {t: child(__file__, t, common) for t in args.threads}
     print(f"Scaling: one epoch of {args.images} MNIST images, median of {args.repeats} runs")
     print("| threads | model | hidden | batch | epoch (s) | GFLOP/s | % of GEMM rate |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for t, res in results.items():
+    print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    results = {}
+    for t in args.threads:  # each thread count's rows as soon as its child is done
+        res = results[t] = child(__file__, t, common)
         rate = res["gemm_flops"]
         for r in res["rows"]:
             achieved = r["flops"] / r["seconds"]
             hidden = "-" if r["hidden"] is None else r["hidden"]
             print(
                 f"| {t} | {r['model']} | {hidden} | {r['batch']} | {r['seconds']:.3f} | "
-                f"{achieved / 1e9:.1f} | {100 * achieved / rate:.0f} % |"
+                f"{achieved / 1e9:.1f} | {100 * achieved / rate:.0f} % |",
+                flush=True,
             )
     for t, res in results.items():
         print(
