@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = SRC / "nnmath"
 
@@ -198,3 +200,19 @@ def test_every_seam_is_still_used():
     # A seam that no import needs any more must leave the list (it only shrinks).
     unused = sorted(set(PRIVATE_SEAMS) - set(private_imports()))
     assert not unused, f"{unused} are not imported any more; remove them from the list"
+
+
+def test_the_datasets_table_is_found_from_each_modules_all():
+    import importlib
+
+    import nnmath.datasets as datasets
+
+    package = ROOT / "datasets"
+    for path in sorted(package.glob("[!_]*.py")):
+        module = importlib.import_module(f"nnmath.datasets.{path.stem}")
+        for name in module.__all__:  # every exported name is reachable, as the same object
+            assert getattr(datasets, name) is getattr(module, name), (path.stem, name)
+            assert name in dir(datasets)
+    assert datasets.__all__ == dir(datasets)
+    with pytest.raises(AttributeError, match="no attribute 'load_nothing'"):
+        datasets.load_nothing  # noqa: B018

@@ -22,6 +22,11 @@ CASES = {
         (2, 7, 8, 2),
         2 * 3 * 2 * 3 + 3,
     ),
+    "conv-int-padding": (
+        lambda: layers.Conv2D(2, 3, strides=2, padding=(2, 1), activation="tanh"),
+        (2, 5, 6, 3),
+        3 * 3 * 3 * 2 + 2,
+    ),
     "maxpool": (lambda: layers.MaxPool2D(2), (2, 6, 7, 3), 0),
     "avgpool": (lambda: layers.AvgPool2D(3, strides=1), (2, 6, 6, 2), 0),
     "flatten": (lambda: layers.Flatten(), (2, 3, 4, 5), 0),
@@ -64,6 +69,14 @@ def test_layer_contract(case, tmp_path, rng):
     assert np.array_equal(model.predict(xs), again.predict(xs))
 
 
+def test_every_nnmath_layer_has_a_contract_case():
+    """A new layer is its class + its case in CASES: the registry finds the class, this test
+    finds a layer without a case."""
+    covered = {type(make()).__name__ for make, _, _ in CASES.values()}
+    ours = {name for name, cls in layers.LAYERS.items() if cls.__module__.startswith("nnmath.")}
+    assert ours - covered == set(), "add a CASES entry for each of these layers"
+
+
 def _float64(layer: layers.Layer, shape: tuple[int, ...], rng) -> None:
     layer.rng = np.random.default_rng(0)
     layer(Tensor(np.zeros(shape, np.float32)))
@@ -78,6 +91,7 @@ def _float64(layer: layers.Layer, shape: tuple[int, ...], rng) -> None:
         "dense-nobias",
         "dense-softmax",
         "conv-same-s2",
+        "conv-int-padding",
         "maxpool",
         "avgpool",
         "flatten",
@@ -131,6 +145,21 @@ def test_conv_forward_reference(rng):
     assert np.allclose(y, ref, atol=1e-5)
 
 
+@pytest.mark.parametrize(("padding", "pads"), [(1, (1, 1)), ((2, 0), (2, 0)), ([0, 3], (0, 3))])
+def test_conv_explicit_padding_is_zeros_around_the_image(padding, pads, rng):
+    # padding=p / (p_h, p_w): the "valid" convolution of the image with p zeros on each side
+    layer = layers.Conv2D(3, (3, 2), strides=(2, 1), padding=padding, activation="tanh")
+    x = rng.normal(size=(2, 5, 4, 2)).astype(np.float32)
+    y = layer(x).data
+    ph, pw = pads
+    xp = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, (3, 2), axis=(1, 2))[:, ::2]
+    ref = np.tanh(np.einsum("nijcpq,pqco->nijo", win, layer.kernel.data) + layer.bias.data)
+    assert y.shape == ref.shape == layer.compute_output_shape((2, 5, 4, 2))
+    assert np.allclose(y, ref, atol=1e-5)
+    assert layer.get_config()["padding"] == list(pads)
+
+
 def test_pool_forward_reference(rng):
     x = rng.normal(size=(2, 4, 6, 3)).astype(np.float32)
     blocks = x.reshape(2, 2, 2, 3, 2, 3)
@@ -170,8 +199,12 @@ def test_conv_errors():
         conv(np.zeros((1, 8, 8, 1), np.float32))
     with pytest.raises(ValueError, match="window 5x5 is larger than"):
         layers.MaxPool2D(5)(np.zeros((1, 4, 4, 1), np.float32))
-    with pytest.raises(ValueError, match="padding 'valid' or 'same'"):
+    with pytest.raises(ValueError, match="padding 'valid', 'same', an int or a pair"):
         layers.Conv2D(8, 3, padding="full")
+    with pytest.raises(ValueError, match=r"padding as a >= 0 int or a pair of ints, got -1"):
+        layers.Conv2D(8, 3, padding=-1)
+    with pytest.raises(ValueError, match=r"padding as a >= 0 int or a pair of ints, got \(1, 2"):
+        layers.Conv2D(8, 3, padding=(1, 2, 3))
     with pytest.raises(ValueError, match="kernel_size as a positive int or a pair"):
         layers.Conv2D(8, 0)
 

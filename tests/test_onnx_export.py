@@ -42,7 +42,10 @@ def check_equal(path: Path, x: np.ndarray, expected: np.ndarray) -> None:
     model = onnx.load(str(path))
     onnx.checker.check_model(model, full_check=True)
     assert model.ir_version == 8 and model.opset_import[0].version == 17
-    assert model.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+    for value in (model.graph.input[0], model.graph.output[0]):
+        assert value.type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+        assert value.type.tensor_type.shape.dim[0].dim_param == "batch"
+    assert {t.data_type for t in model.graph.initializer} <= {onnx.TensorProto.FLOAT}
     x = x.astype(np.float32)
     for batch in (1, 37):
         got = run_onnx(path, x, batch)
@@ -52,8 +55,14 @@ def check_equal(path: Path, x: np.ndarray, expected: np.ndarray) -> None:
 
 
 def check_model(model: nm.Sequential, tmp_path: Path, seed: int = 0) -> None:
-    x = np.random.default_rng(seed).normal(size=(100, *model.input_shape[1:]))
-    x = x.astype(np.float32)
+    """Random biases (they start at zero, where a dropped bias would go unseen), 100 random
+    inputs."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        for name, w in zip(layer.weight_names, layer.weights, strict=True):
+            if name == "bias":
+                w.data = rng.normal(0, 0.5, size=w.shape).astype(np.float32)
+    x = rng.normal(size=(100, *model.input_shape[1:])).astype(np.float32)
     path = export_onnx(model, tmp_path / "m.onnx")
     check_equal(path, x, model.predict(x))
 
@@ -84,6 +93,8 @@ def test_fixed_activation_layers_and_dropout(tmp_path):
     ((13, 11), 5, 3, "same", None),
     ((10, 9), (3, 2), (1, 2), "valid", "relu"),
     ((6, 7), 3, 1, "same", "softmax"),
+    ((7, 9), 3, 2, 1, "relu"),
+    ((8, 6), (3, 2), (2, 1), (2, 1), "tanh"),
 ])
 def test_conv2d_strides_padding_then_flatten_in_nhwc_order(hw, kernel, strides, padding, act,
                                                           tmp_path):
@@ -138,10 +149,29 @@ class Scale(layers.Layer):
 
 def test_unexportable_layer_is_named(tmp_path):
     model = nm.Sequential([layers.Input((4,)), layers.Dense(3), Scale()])
-    with pytest.raises(ExportError, match=r"layer 2 'scale' \(Scale\) cannot be exported.*"
-                                          r"exportable layers: .*Dense"):
+    with pytest.raises(ExportError, match=r"layer 2 'scale' \(Scale from [\w.]*test_onnx_export"
+                                          r"\) cannot be exported.*exportable layers: .*Dense"):
         export_onnx(model, tmp_path / "x.onnx")
     assert not (tmp_path / "x.onnx").exists()
+
+
+def test_user_classes_named_like_nnmath_layers_are_refused(tmp_path):
+    """A user's own ``Flatten`` (or a subclass of Dense) may compute anything: never exported
+    as nnmath's."""
+
+    class Flatten(layers.Layer):
+        def call(self, x, training=False):
+            return x * 2.0
+
+    class Dense(layers.Dense):
+        def call(self, x, training=False):
+            return super().call(x, training) * 3.0
+
+    for layer in (Flatten(), Dense(3)):
+        model = nm.Sequential([layers.Input((4,)), layer])
+        with pytest.raises(ExportError, match=rf"layer 1 '\w+' \({type(layer).__name__} from "
+                                              r"[\w.]*test_onnx_export\) cannot be exported"):
+            export_onnx(model, tmp_path / "x.onnx")
 
 
 def test_unbuilt_model_and_unknown_activation_errors(tmp_path):
@@ -194,6 +224,9 @@ def test_mnist_recipes_random_and_real_test_images(name, trained, test_images, t
     assert json.loads(meta["class_names"]) == [str(i) for i in range(10)]
     prep = json.loads(meta["preprocessing"])
     assert prep["scale"] == pytest.approx(1 / 255) and prep["input_shape"] == list(shape)
+    dims = ", ".join(map(str, shape))
+    assert f"'input' (batch, {dims}) float32" in meta["input_layout"]
+    assert meta["input_layout"].startswith("NHWC") == (name == "mnist-cnn")
 
 
 @pytest.mark.parametrize("name", ["cat-logistic", "cat-deep", "planar"])
@@ -244,3 +277,26 @@ def test_readme_snippet_runs(trained, tmp_path, monkeypatch):
     model = nm.load_model(str(trained["mnist-cnn"]))
     np.testing.assert_allclose(scope["probs"], model.predict(scope["x"]), atol=TOL)
     assert scope["probs"].shape == (1, 10)
+
+
+def test_without_onnx_the_cli_says_so_in_one_line(tmp_path):
+    """``onnx`` made unimportable (``sys.modules['onnx'] = None``): one error line, exit 2."""
+    model = nm.Sequential([layers.Input((3,)), layers.Dense(2)])
+    model.save(tmp_path / "m.safetensors")
+    code = ("import sys; sys.modules['onnx'] = None; from nnmath import cli; "
+            "sys.exit(cli.main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", code, "export", str(tmp_path / "m.safetensors")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("nnmath export: error: export_onnx: the onnx package is not "
+                                  "installed; pip install 'nnmath[onnx]'")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_import_nnmath_does_not_import_onnx():
+    code = ("import sys, nnmath, nnmath.cli, nnmath.export; nnmath.cli.build_parser(); "
+            "nnmath.export_onnx; print(sorted({'onnx', 'onnxruntime'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"

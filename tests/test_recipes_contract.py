@@ -154,9 +154,10 @@ def test_readme_recipe_list_is_the_registry():
     text = README.read_text(encoding="utf-8")
     listed = re.search(r"Recipes: ((?:`[a-z-]+`,?\s*)+);", text)
     assert listed, "README: expected a sentence 'Recipes: `a`, `b`, ...;'"
-    assert re.findall(r"`([a-z-]+)`", listed.group(1)) == recipes.names()
+    fix = f"README: list the registry's recipes, in this order: {', '.join(recipes.names())}"
+    assert re.findall(r"`([a-z-]+)`", listed.group(1)) == recipes.names(), fix
     error = re.search(r"unknown recipe 'dog'; expected one of ([a-z, \n-]+)`", text)
-    assert error and re.split(r",\s*", error.group(1).strip()) == recipes.names()
+    assert error and re.split(r",\s*", error.group(1).strip()) == recipes.names(), fix
 
 
 def test_train_help_lists_every_recipe(capsys):

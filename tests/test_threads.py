@@ -51,6 +51,25 @@ def test_import_changes_nothing_first_use_sets_one_thread():
     assert out[2] == "1"  # the first fit applied nnmath's default
 
 
+@pytest.mark.parametrize("first_use", [
+    "nnmath.Tensor([1.0, 2.0]);",
+    "from nnmath.classic import logistic, shallow, deep, optim, linear;"
+    "import numpy as np; logistic.optimize(np.zeros((2, 1)), 0.0, np.ones((2, 3)),"
+    " np.ones((1, 3)), num_iterations=1);",
+    "from nnmath.classic import linear; import numpy as np;"
+    "linear.fit_gradient_descent(np.ones((3, 1)), np.ones(3), 0.1, 1);",
+])
+def test_the_first_tensor_or_classic_training_loop_applies_the_default(first_use):
+    untouched = run(BLAS_DEFAULT)[0]
+    code = (
+        "import nnmath, nnmath.classic, nnmath.layers, nnmath.models;"
+        "print(nnmath.get_num_threads());" + first_use + "print(nnmath.get_num_threads())"
+    )
+    out = run(code)
+    assert out[0] == untouched  # importing the modules applied nothing
+    assert out[1] == "1"
+
+
 def test_explicit_set_num_threads_wins_over_the_first_use_default():
     code = (
         f"import nnmath; nnmath.set_num_threads({TWO}); print(nnmath.get_num_threads());"

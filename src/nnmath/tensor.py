@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd
+from . import autograd, threads
 from .autograd import Node, as_operands, broadcast_error
 from .ops import elementwise as ew
 from .ops import matmul as mm
@@ -24,6 +24,14 @@ from .ops import shape as sh
 __all__ = ["Tensor", "as_tensors", "broadcast_error", "tensor"]
 
 _DEFAULT_FLOAT = np.float32
+_threads_pending = True  # nnmath's BLAS thread default not applied yet (see nnmath.threads)
+
+
+def _first_tensor() -> None:
+    """Apply the BLAS thread default when the first Tensor is made (not at import)."""
+    global _threads_pending
+    _threads_pending = False
+    threads.configure()
 
 
 def _is_float(dtype: np.dtype) -> bool:
@@ -56,6 +64,8 @@ class Tensor(Node):
     name: str | None = None
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        if _threads_pending:  # one global test per Tensor(...); op outputs skip __init__
+            _first_tensor()
         if isinstance(data, Tensor):
             data = data.data
         if dtype is not None:

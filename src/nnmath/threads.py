@@ -20,11 +20,12 @@ A second thread gains at most ~16% on one big GEMM and costs ~5x on the small pr
 training step is made of, so one thread is the default. On a dedicated many-core machine
 with big layers, raise it.
 
-When: ``import nnmath`` changes nothing. The limit is applied on first use, by
-:func:`configure`, which ``fit`` / ``evaluate`` / ``predict`` / ``train_on_batch`` and every
-``nnmath`` command call (once; later calls cost one flag test), or at once by an explicit
-``nnmath.set_num_threads(n)``. Code that only uses ``Tensor`` ops or ``nnmath.classic`` calls
-``nnmath.threads.configure()`` (or ``set_num_threads``) itself to get the same limit.
+When: ``import nnmath`` (or any of its modules) changes nothing. The limit is applied on
+first use, by :func:`configure`, which these call (once; later calls cost one flag test):
+the first ``Tensor(...)`` made, ``fit`` / ``evaluate`` / ``predict`` / ``train_on_batch``,
+the gradient-descent loops of ``nnmath.classic`` (``logistic.optimize``, ``shallow.nn_model``,
+the ``deep`` models, ``optim.model``, ``linear.fit_gradient_descent``) and every ``nnmath``
+command; or at once by an explicit ``nnmath.set_num_threads(n)``.
 
 Override, in order of precedence:
   * ``nnmath.set_num_threads(n)`` at run time;

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import threads
 from . import shallow
 from .basics import check_labels, cross_entropy, sigmoid
 
@@ -317,6 +318,7 @@ def _train(
     ``W1 X = W1_0 X + C G`` with ``G = X^T X`` ``(m, m)``: the same iterations (equal up to
     rounding), with ``(n_1, m) x (m, m)`` products instead of ``(n_1, n_x) x (n_x, m)`` ones.
     """
+    threads.configure()  # nnmath's BLAS thread default, on first use
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
     check_labels("deep model", X, Y)

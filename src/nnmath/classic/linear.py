@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .. import threads
+
 __all__ = [
     "compute_cost",
     "compute_gradients",
@@ -182,6 +184,7 @@ def fit_gradient_descent(
     Raises:
         ValueError: mismatched shapes, or the cost diverged (learning rate too large).
     """
+    threads.configure()  # nnmath's BLAS thread default, on first use
     X, y = _check_xy("fit_gradient_descent", X, y)
     n = X.shape[1]
     w = np.zeros(n) if w0 is None else _weights("fit_gradient_descent", X, w0).copy()

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import threads
 from .basics import check_labels, cross_entropy, sigmoid
 
 __all__ = [
@@ -125,6 +126,7 @@ def optimize(
     Raises:
         ValueError: unknown method, or shapes that do not fit.
     """
+    threads.configure()  # nnmath's BLAS thread default, on first use
     w = np.array(w, dtype=np.float64)  # our own copy: the caller's array is not updated
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)

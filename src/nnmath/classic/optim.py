@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import threads
 from . import shallow
 from .basics import check_labels, sigmoid
 
@@ -291,6 +292,7 @@ def model(
             f"optim.model: expected layers_dims [n_x={X.shape[0]}, ..., 1] for X of shape "
             f"{X.shape}, got {list(layers_dims)}"
         )
+    threads.configure()  # nnmath's BLAS thread default, on first use
     m = X.shape[1]
     parameters = initialize_parameters(layers_dims)
     v, s = initialize_adam(parameters)

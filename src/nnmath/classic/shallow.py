@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import threads
 from .basics import check_labels, cross_entropy, sigmoid
 
 __all__ = [
@@ -161,6 +162,7 @@ def nn_model(
     Returns:
         The trained parameters ``{"W1", "b1", "W2", "b2"}``.
     """
+    threads.configure()  # nnmath's BLAS thread default, on first use
     n_x, n_h, n_y = layer_sizes(X, Y, n_h)
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     parameters = initialize_parameters(n_x, n_h, n_y, seed=seed)

@@ -6,60 +6,42 @@ h5py / Pillow / scikit-learn are imported only by the loaders that need them.
 
 from __future__ import annotations
 
+import ast
 import importlib
+import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-# public name -> submodule of nnmath.datasets that defines it
-_NAMES = {
-    # files on disk, download and checksums
-    "data_dir": "registry",
-    "list_datasets": "registry",
-    "fetch": "registry",
-    "verify": "registry",
-    "get_dataset": "registry",
-    "download_file": "download",
-    "ChecksumError": "download",
-    "DownloadError": "download",
-    # real data sets
-    "load_mnist": "mnist",
-    "load_fashion_mnist": "mnist",
-    "read_idx": "mnist",
-    "write_idx": "mnist",
-    "FASHION_MNIST_CLASSES": "mnist",
-    "CAT_CLASSES": "catvnoncat",
-    "load_cat_vs_noncat": "catvnoncat",
-    "load_h5_images": "catvnoncat",
-    "load_image_folder": "folder",
-    "load_diabetes": "sklearn_sets",
-    "load_digits": "sklearn_sets",
-    # generated teaching data sets
-    "make_planar_flower": "generators",
-    "make_moons": "generators",
-    "make_circles": "generators",
-    "make_blobs": "generators",
-    "make_regression": "generators",
-    # data sets as recipes, lessons and `nnmath evaluate` use them
-    "Prepared": "prepared",
-    "load_prepared": "prepared",
-    "prepared_names": "prepared",
-    "cat_columns": "prepared",
-    "digit_images": "prepared",
-    # utilities
-    "train_test_split": "utils",
-    "one_hot": "utils",
-    "minibatches": "utils",
-    "standardize": "utils",
-}
+_ALL = re.compile(r"^__all__ = (\[.*?\])", re.DOTALL | re.MULTILINE)
 
-__all__ = sorted(_NAMES)
+
+@cache
+def _table() -> dict[str, str]:
+    """public name -> the submodule of ``nnmath.datasets`` that exports it.
+
+    Found, not kept by hand: each submodule's literal ``__all__`` list is read from its
+    source (a regex and ``ast.literal_eval``, well under a millisecond; nothing is imported).
+    A name two modules export (``registry`` re-exports ``download``'s errors) maps to the
+    first in file-name order; both are the same object (tested). A new loader only has to
+    be listed in its own module's ``__all__``.
+    """
+    table: dict[str, str] = {}
+    for path in sorted(Path(__file__).parent.glob("[!_]*.py")):
+        found = _ALL.search(path.read_text(encoding="utf-8"))
+        for name in ast.literal_eval(found.group(1)) if found else ():
+            table.setdefault(name, path.stem)
+    return table
 
 
 def __getattr__(name: str) -> Any:
-    module = _NAMES.get(name)
+    if name == "__all__":
+        return sorted(_table())
+    module = _table().get(name)
     if module is None:
         raise AttributeError(f"module 'nnmath.datasets' has no attribute {name!r}")
     return getattr(importlib.import_module(f"nnmath.datasets.{module}"), name)
 
 
 def __dir__() -> list[str]:
-    return __all__
+    return sorted(_table())

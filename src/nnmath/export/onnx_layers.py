@@ -3,8 +3,9 @@
 A converter ``convert(g, layer, x, shape) -> name`` appends the nodes computing ``layer`` on
 the tensor named ``x`` (whose shape is ``shape``, batch axis ``None``) and returns the name of
 the result. ``CONVERTERS`` maps layer CLASS NAMES to converters, so a new layer type adds one
-function and one entry. Converters read layers only through their public side:
-``get_config()``, ``weight_names`` / ``weights``.
+function and one entry; :func:`converter_for` looks a layer up, and only for nnmath's own class
+of that name (a user's class named ``Dense`` or ``Flatten`` may compute anything). Converters
+read layers only through their public side: ``get_config()``, ``weight_names`` / ``weights``.
 
 Layout: nnmath images are channels-last ``(N, H, W, C)``; ONNX's Conv and pooling ops take
 channels-first ``(N, C, H, W)``. Every conv/pool converter therefore wraps its op in
@@ -21,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ACTIVATION_OPS", "CONVERTERS", "ExportError", "GraphBuilder"]
+__all__ = ["ACTIVATION_OPS", "CONVERTERS", "ExportError", "GraphBuilder", "converter_for"]
 
 Shape = tuple[int | None, ...]
+Converter = Callable[["GraphBuilder", Any, str, Shape], str]
 
 NHWC_TO_NCHW = [0, 3, 1, 2]
 NCHW_TO_NHWC = [0, 2, 3, 1]
@@ -199,7 +201,7 @@ def _fixed(name: str) -> Callable[[GraphBuilder, Any, str, Shape], str]:
     return convert
 
 
-CONVERTERS: dict[str, Callable[[GraphBuilder, Any, str, Shape], str]] = {
+CONVERTERS: dict[str, Converter] = {
     "Input": identity,
     "Dense": dense,
     "Flatten": flatten,
@@ -213,3 +215,12 @@ CONVERTERS: dict[str, Callable[[GraphBuilder, Any, str, Shape], str]] = {
     "MaxPool2D": _pool("MaxPool"),
     "AvgPool2D": _pool("AveragePool"),
 }
+
+
+def converter_for(layer: Any) -> Converter | None:
+    """The converter for ``layer``, or None when its class is not nnmath's own class of that
+    name (``layers.LAYERS`` keeps the first class of each name: nnmath's)."""
+    from ..layers import LAYERS
+
+    cls = type(layer)
+    return CONVERTERS.get(cls.__name__) if LAYERS.get(cls.__name__) is cls else None

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .onnx_layers import CONVERTERS, ExportError, GraphBuilder
+from .onnx_layers import CONVERTERS, ExportError, GraphBuilder, converter_for
 
 __all__ = ["IR_VERSION", "OPSET", "ExportError", "export_onnx"]
 
@@ -135,22 +135,30 @@ def _sequential_graph(model: Any) -> tuple[GraphBuilder, Any, Any, str]:
             f"export_onnx: model {model.name!r} is not built (its input shape is unknown); add "
             "Input(shape) as its first layer, call model.build((None, *sample_shape)) or fit it"
         )
-    unknown = [f"layer {i} {lay.name!r} ({type(lay).__name__})" for i, lay in
-               enumerate(model.layers) if type(lay).__name__ not in CONVERTERS]
+    converters = [converter_for(layer) for layer in model.layers]
+    unknown = [_describe(i, lay) for i, (lay, convert) in
+               enumerate(zip(model.layers, converters, strict=True)) if convert is None]
     if unknown:
         raise ExportError(
             f"export_onnx: model {model.name!r}: {', '.join(unknown)} cannot be exported to "
-            f"ONNX; exportable layers: {', '.join(CONVERTERS)}"
+            f"ONNX; exportable layers: nnmath's own {', '.join(CONVERTERS)}"
         )
     g = GraphBuilder()
     shape = tuple(model.input_shape)
     x_info = _value_info(INPUT, shape)
     x = INPUT
     g.name(INPUT)
-    for layer in model.layers:
-        x = CONVERTERS[type(layer).__name__](g, layer, x, shape)
+    for layer, convert in zip(model.layers, converters, strict=True):
+        x = convert(g, layer, x, shape)  # type: ignore[misc]  (None ruled out above)
         shape = tuple(layer.compute_output_shape(shape))
     return g, x_info, _value_info(OUTPUT, shape), x
+
+
+def _describe(i: int, layer: Any) -> str:
+    """``layer 2 'scale' (Scale from my_module)``: where a class not from nnmath comes from."""
+    cls = type(layer)
+    origin = "" if cls.__module__.startswith("nnmath.") else f" from {cls.__module__}"
+    return f"layer {i} {layer.name!r} ({cls.__name__}{origin})"
 
 
 # ----------------------------------------------------------------------------- classic models
@@ -216,12 +224,13 @@ def _make_model(g: GraphBuilder, x_info: Any, y_info: Any, last: str, *, kind: s
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               ir_version=IR_VERSION, producer_name="nnmath",
                               producer_version=nnmath.__version__)
-    shape = [d.dim_param or d.dim_value for d in x_info.type.tensor_type.shape.dim]
-    layout = ("NHWC (batch, height, width, channels)" if len(shape) == 4 else "one sample per row")
+    dims = [d.dim_param or str(d.dim_value) for d in x_info.type.tensor_type.shape.dim]
+    shape = "(" + ", ".join(dims) + ")"
+    layout = ("NHWC (batch, height, width, channels)" if len(dims) == 4 else "one sample per row")
     prep = {k: v for k, v in preprocessing.items() if k != "layout"}
     meta = {
         "nnmath_kind": kind,
-        "input_layout": f"{layout}: {INPUT} {shape} float32, after the preprocessing",
+        "input_layout": f"{layout}: {INPUT!r} {shape} float32, after the preprocessing",
         "preprocessing": json.dumps(prep),
         "class_names": json.dumps(list(class_names) if class_names else []),
     }

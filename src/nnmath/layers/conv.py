@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import functional as F  # noqa: N812
-from ..geometry import conv_geometry, pair
+from ..geometry import Padding, conv_geometry, pair
 from ..ops.conv import Conv2DOp
 from ..tensor import Tensor
 from .base import Layer, Shape
@@ -28,7 +28,9 @@ class Conv2D(Layer):
         filters: C_out.
         kernel_size: KH = KW as an int, or a pair (KH, KW).
         strides: an int or a pair (default 1).
-        padding: "valid" (no padding) or "same" (output ceil(H / s), as Keras).
+        padding: "valid" (no padding), "same" (output ceil(H / s), as Keras), an int ``p``
+            (``p`` zeros on every side) or a pair ``(p_h, p_w)`` (symmetric per axis); see
+            :func:`nnmath.geometry.resolve_padding`.
         activation: name in ``ACTIVATIONS`` or None.
         use_bias: add ``b`` (zeros at start).
         kernel_initializer: name in ``nnmath.init`` (default "glorot_uniform").
@@ -47,7 +49,7 @@ class Conv2D(Layer):
         filters: int,
         kernel_size: int | tuple[int, int],
         strides: Any = 1,
-        padding: str = "valid",
+        padding: Padding = "valid",
         activation: str | None = None,
         use_bias: bool = True,
         kernel_initializer: str = "glorot_uniform",
@@ -57,12 +59,18 @@ class Conv2D(Layer):
         where = f"Conv2D({filters})"
         if int(filters) < 1:
             raise ValueError(f"{where}: expected a positive number of filters, got {filters}")
-        if padding not in ("valid", "same"):
-            raise ValueError(f"{where}: expected padding 'valid' or 'same', got {padding!r}")
+        if isinstance(padding, str) and padding not in ("valid", "same"):
+            raise ValueError(
+                f"{where}: expected padding 'valid', 'same', an int or a pair of ints, got "
+                f"{padding!r}"
+            )
         self.filters = int(filters)
         self.kernel_size = pair(kernel_size, "kernel_size", where)
         self.strides = pair(strides, "strides", where)
-        self.padding = padding
+        # "valid"/"same", or explicit zeros (p_h, p_w) checked by geometry.pair (>= 0)
+        self.padding: Padding = (
+            padding if isinstance(padding, str) else pair(padding, "padding", where, minimum=0)
+        )
         self.activation = activation
         self._act = get_activation(activation, where)
         self.use_bias = bool(use_bias)
@@ -110,7 +118,7 @@ class Conv2D(Layer):
             "filters": self.filters,
             "kernel_size": list(self.kernel_size),
             "strides": list(self.strides),
-            "padding": self.padding,
+            "padding": self.padding if isinstance(self.padding, str) else list(self.padding),
             "activation": self.activation,
             "use_bias": self.use_bias,
             "kernel_initializer": self.kernel_initializer,

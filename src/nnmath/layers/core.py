@@ -27,11 +27,6 @@ __all__ = [
 ]
 
 
-def softmax(x: Tensor) -> Tensor:
-    """softmax(x)_k = e^(x_k - m) / sum_j e^(x_j - m) over the last axis, m = max_j x_j."""
-    return F.softmax(x, axis=-1)
-
-
 def linear(x: Tensor) -> Tensor:
     """linear(x) = x."""
     return x
@@ -42,7 +37,7 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "relu": F.relu,
     "sigmoid": F.sigmoid,
     "tanh": F.tanh,
-    "softmax": softmax,
+    "softmax": F.softmax,  # over the last axis (its default): the one softmax
 }
 
 

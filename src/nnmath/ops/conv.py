@@ -95,47 +95,14 @@ class Conv2DOp(Function):
         relu: bool = False,
     ) -> np.ndarray:
         kh, kw, c_in, c_out = _check_operands(x, kernel, bias)
-        (sh, sw), (top, bottom, left, right), (h_out, w_out) = conv_geometry(
+        stride_hw, pads, (h_out, w_out) = conv_geometry(
             x.shape, (kh, kw), strides, padding, "conv2d", f", kernel {kernel.shape}"
         )
-        n, h, w, _ = x.shape
-        hp, wp = h + top + bottom, w + left + right
-        if top or bottom or left or right:
-            xp = np.zeros((n, hp, wp, c_in), dtype=x.dtype)
-            xp[:, top : top + h, left : left + w, :] = x
-        else:
-            xp = x
-        # im2col: a strided view (no copy) of every receptive field, then ONE copy to the
-        # contiguous GEMM operand. Row order (n, i, j), column order (p, q, c) so that the
-        # kernel reshape below is free.
-        s_n, s_h, s_w, s_c = xp.strides
-        windows = as_strided(
-            xp,
-            shape=(n, h_out, w_out, kh, kw, c_in),
-            strides=(s_n, s_h * sh, s_w * sw, s_h, s_w, s_c),
-            writeable=False,
-        )
-        m, k = n * h_out * w_out, kh * kw * c_in
+        n = x.shape[0]
         self.ones_row = c_in <= 2 and bias is not None
-        if c_in <= 2:
-            # Few channels: copy in the transposed (K, M) order, whose inner runs are W_out
-            # long instead of C_in*KW (0.5 ms vs 3.3 ms for 128x28x28x1, 3x3); BLAS takes
-            # the F-ordered (M, K) view as it is. With a bias, an extra row of ones makes
-            # [dL/dW; dL/db] = [X_col^T; 1^T] @ G one GEMM (6 ms vs 11 ms for the GEMM plus
-            # the separate GEMV on the first MNIST layer).
-            cols_t = workspace.take((k + self.ones_row, m), xp.dtype)  # (K [+1], M)
-            self.buffer = cols_t
-            np.copyto(
-                cols_t[:k].reshape(kh, kw, c_in, n, h_out, w_out),
-                windows.transpose(3, 4, 5, 0, 1, 2),
-            )
-            if self.ones_row:
-                cols_t[k] = 1
-            cols = cols_t[:k].T  # (M, K), F-ordered
-        else:
-            cols = self.buffer = workspace.take((m, k), xp.dtype)  # (M, K)
-            np.copyto(cols.reshape(windows.shape), windows)
-        y = cols @ kernel.reshape(k, c_out)  # (M, C_out), fresh
+        cols, cols_t = _columns(x, (kh, kw), stride_hw, pads, (h_out, w_out), self.ones_row)
+        self.buffer = cols if cols_t is None else cols_t  # workspace array, see _release
+        y = cols @ kernel.reshape(kh * kw * c_in, c_out)  # (M, C_out), fresh
         if bias is not None:
             # b tiled along W_out: long inner loops instead of C_out-long ones (1.6 vs 2.3 ms)
             y.reshape(n * h_out, w_out * c_out)[...] += np.tile(bias, w_out)
@@ -143,8 +110,8 @@ class Conv2DOp(Function):
             np.maximum(y, 0, out=y)
         self.y = y if relu else None  # the ReLU mask's source
         self.cols, self.kernel, self.has_bias = cols, kernel, bias is not None
-        self.cols_t = cols_t if self.ones_row else None
-        self.x_shape, self.pads, self.strides_hw = x.shape, (top, bottom, left, right), (sh, sw)
+        self.cols_t = cols_t
+        self.x_shape, self.pads, self.strides_hw = x.shape, pads, stride_hw
         self.out_hw = (h_out, w_out)
         if not is_grad_enabled():  # no backward will run (no_grad): the scratch is free again
             self._release()
@@ -215,3 +182,55 @@ class Conv2DOp(Function):
         """Hand the im2col buffer back to the workspace (``ops/workspace.py``), then free."""
         workspace.give(self.__dict__.get("buffer"))
         super()._release()
+
+
+def _columns(
+    x: np.ndarray,
+    window: tuple[int, int],
+    strides: tuple[int, int],
+    pads: tuple[int, int, int, int],
+    out_hw: tuple[int, int],
+    ones_row: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """im2col: every receptive field of the zero-padded ``x`` as one row of ``cols`` (M, K).
+
+    M = N * H_out * W_out rows in (n, i, j) order, K = KH * KW * C_in columns in (p, q, c)
+    order, so that the kernel's reshape to (K, C_out) is free. Also returns ``cols_t``, the
+    (K [+1], M) array ``cols`` is a view of when C_in <= 2 (None otherwise); with
+    ``ones_row`` its last row is ones (the bias's column of the fused dW/db GEMM). The
+    array holding the copy (``cols_t``, else ``cols``) comes from the workspace: the caller
+    gives it back when nothing reads it any more.
+    """
+    (kh, kw), (sh, sw), (top, bottom, left, right), (h_out, w_out) = window, strides, pads, out_hw
+    n, h, w, c_in = x.shape
+    if top or bottom or left or right:
+        xp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=x.dtype)
+        xp[:, top : top + h, left : left + w, :] = x
+    else:
+        xp = x
+    # A strided view (no copy) of every receptive field, then ONE copy to the contiguous
+    # GEMM operand.
+    s_n, s_h, s_w, s_c = xp.strides
+    windows = as_strided(
+        xp,
+        shape=(n, h_out, w_out, kh, kw, c_in),
+        strides=(s_n, s_h * sh, s_w * sw, s_h, s_w, s_c),
+        writeable=False,
+    )
+    m, k = n * h_out * w_out, kh * kw * c_in
+    if c_in > 2:
+        cols = workspace.take((m, k), xp.dtype)  # (M, K), one copy
+        np.copyto(cols.reshape(windows.shape), windows)
+        return cols, None
+    # Few channels: copy in the transposed (K, M) order, whose inner runs are W_out long
+    # instead of C_in*KW (0.5 ms vs 3.3 ms for 128x28x28x1, 3x3); BLAS takes the F-ordered
+    # (M, K) view as it is. With a bias, an extra row of ones makes [dL/dW; dL/db] =
+    # [X_col^T; 1^T] @ G one GEMM (6 ms vs 11 ms for the GEMM plus the separate GEMV on
+    # the first MNIST layer).
+    cols_t = workspace.take((k + ones_row, m), xp.dtype)  # (K [+1], M)
+    np.copyto(
+        cols_t[:k].reshape(kh, kw, c_in, n, h_out, w_out), windows.transpose(3, 4, 5, 0, 1, 2)
+    )
+    if ones_row:
+        cols_t[k] = 1
+    return cols_t[:k].T, cols_t  # (M, K), F-ordered
