@@ -31,15 +31,15 @@ def test_data_verify_ok_and_bad(capsys, data_dir, tmp_path):
     assert "1 bad file(s)" in captured.err and "1 missing file(s) of catvnoncat" in captured.err
 
 
-def test_data_verify_all_passes_when_optional_sets_are_absent(capsys, data_dir, tmp_path):
+def test_data_verify_all_fails_when_a_set_is_absent(capsys, data_dir, tmp_path):
     (tmp_path / "catvnoncat").mkdir()
     for f in ("train_catvnoncat.h5", "test_catvnoncat.h5"):
         (tmp_path / "catvnoncat" / f).write_bytes((Path(data_dir) / "catvnoncat" / f).read_bytes())
-    assert main(["data", "verify", "--data-dir", str(tmp_path)]) == 0  # nothing of mnist: fine
-    out = capsys.readouterr().out
-    assert "not downloaded (fine unless you need them): fashion-mnist, mnist" in out
+    assert main(["data", "verify", "--data-dir", str(tmp_path)]) == 1  # nothing of mnist
+    assert "missing file(s) of fashion-mnist, mnist" in capsys.readouterr().err
+    assert main(["data", "verify", "catvnoncat", "--data-dir", str(tmp_path)]) == 0
     (tmp_path / "catvnoncat" / "test_catvnoncat.h5").write_bytes(b"x")  # now one is bad
-    assert main(["data", "verify", "--data-dir", str(tmp_path)]) == 1
+    assert main(["data", "verify", "catvnoncat", "--data-dir", str(tmp_path)]) == 1
     assert "1 bad file(s)" in capsys.readouterr().err
 
 

@@ -86,6 +86,7 @@ def _leftovers(folder: Path) -> list[str]:
 def test_data_dir_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv("NNMATH_DATA", str(tmp_path / "env"))
     assert data_dir(tmp_path / "arg") == tmp_path / "arg"
+    (tmp_path / "env").mkdir()  # NNMATH_DATA must exist (see test_data_rough_edges.py)
     assert data_dir() == tmp_path / "env"
     monkeypatch.delenv("NNMATH_DATA")
     default = data_dir()

@@ -18,11 +18,21 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.mark.parametrize("name", recipes.names())
-def test_every_recipe_states_its_contract(name):
+def test_every_recipe_states_its_contract(name, tmp_path):
     r = recipes.get(name)
-    assert r.name == name and r.summary and r.dataset in prepared_names()
+    own = "data" in r.defaults  # `images`: the user's folder (params["data"]), no data set
+    assert r.name == name and r.summary and (r.dataset in prepared_names() or
+                                             (own and r.dataset == ""))
     assert {"learning_rate", "batch_size", "epochs", "optimizer"} <= set(r.defaults)
     assert set(r.widths) <= set(r.defaults)
+    if own:
+        for cls in ("b", "a"):
+            (tmp_path / cls).mkdir()
+        given = {"data": str(tmp_path)}
+        assert r.params(given) == {**r.defaults, **given}
+        prep = r.preprocessing(given)
+        assert prep["class_names"] == ["a", "b"] and "dataset" not in prep
+        return
     assert r.params() == r.defaults  # the defaults pass their own checks
     prep = r.preprocessing()
     assert prep["dataset"] == r.dataset and prep["class_names"]

@@ -29,26 +29,32 @@ __version__ = "0.1.0"
 _LAZY_MODULES = {
     "autograd", "classic", "cli", "datasets", "gradcheck", "graph", "images", "init",
     "layers", "losses", "metrics", "models", "ops", "optimizers", "plots", "lessons",
-    "threads", "export",
+    "threads", "export", "exercises", "tape",
 }
 _LAZY_NAMES = {
     "Sequential": ("nnmath.models", "Sequential"),
     "load_model": ("nnmath.models", "load_model"),
     "export_onnx": ("nnmath.export", "export_onnx"),
+    "GradientTape": ("nnmath.tape", "GradientTape"),
+    "grad": ("nnmath.tape", "grad"),
+    "value_and_grad": ("nnmath.tape", "value_and_grad"),
 }
 
 __all__ = [
+    "GradientTape",
     "Sequential",
     "Tensor",
     "enable_grad",
     "export_onnx",
     "functional",
     "get_num_threads",
+    "grad",
     "gradcheck",
     "is_grad_enabled",
     "load_model",
     "no_grad",
     "set_num_threads",
+    "value_and_grad",
 ]
 
 

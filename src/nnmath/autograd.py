@@ -33,6 +33,7 @@ __all__ = [
     "backward",
     "broadcast_error",
     "enable_grad",
+    "gradients",
     "is_grad_enabled",
     "no_grad",
     "unbroadcast",
@@ -371,3 +372,96 @@ def _cast_grad(pg: np.ndarray, parent: Node, ctx: Function) -> np.ndarray:
             "(convert with .astype('float32') before setting requires_grad)"
         )
     return pg.astype(parent.data.dtype)
+
+
+def gradients(
+    outputs: Node | list[Node],
+    inputs: list[Node],
+    grad_outputs: Any = None,
+    retain_graph: bool = False,
+) -> list[np.ndarray | None]:
+    """``d(sum_k <u_k, y_k>)/dx`` for each ``x`` in ``inputs``, without touching any ``.grad``.
+
+    The same reverse pass as :func:`backward` (same vector-Jacobian products, same
+    broadcasting rule), but the gradients are returned instead of accumulated into leaves.
+    ``inputs`` may be leaves or intermediate tensors.
+
+    Args:
+        outputs: a tensor ``y`` or a list of tensors ``y_k``.
+        inputs: the tensors to differentiate with respect to.
+        grad_outputs: upstream gradient ``u`` per output (default: ones, i.e. the
+            gradient of ``sum(y)``), an array or a list with one per output.
+        retain_graph: keep the graph for another pass (else it is freed as it is walked).
+
+    Returns:
+        One array per input (its shape and dtype), or ``None`` where the input did not
+        influence any output (or does not require grad).
+    """
+    outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    if grad_outputs is None or not isinstance(outputs, (list, tuple)):
+        us = [grad_outputs] * len(outs) if grad_outputs is None else [grad_outputs]
+    else:
+        us = list(grad_outputs)
+    grads: dict[int, np.ndarray] = {}
+    for out, u in zip(outs, us, strict=True):
+        if not out.requires_grad:
+            continue
+        g0 = np.ones_like(out.data) if u is None else np.asarray(
+            u.data if hasattr(u, "data") else u, dtype=out.data.dtype)
+        if g0.shape != out.data.shape:
+            raise ValueError(
+                f"gradients: upstream gradient has shape {g0.shape}, expected the output's "
+                f"shape {out.data.shape}"
+            )
+        grads[id(out)] = g0 if id(out) not in grads else grads[id(out)] + g0
+    wanted = {id(t) for t in inputs}
+    found: dict[int, np.ndarray] = {}
+    order = _topological_order_many([o for o in outs if o.requires_grad])
+    for node in reversed(order):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if id(node) in wanted:
+            found[id(node)] = g
+        ctx = node._ctx
+        if ctx is None:
+            continue
+        if ctx._freed:
+            raise RuntimeError(
+                "gradients: the graph behind this tensor was already freed by an earlier "
+                "backward pass; keep it with retain_graph=True (persistent=True for a tape)"
+            )
+        for parent, pg in zip(ctx.inputs, ctx.backward(g), strict=True):
+            if pg is None or not parent.requires_grad:
+                continue
+            pg = np.asarray(pg)
+            if pg.shape != parent.data.shape:
+                pg = unbroadcast(pg, parent.data.shape)
+            if pg.dtype != parent.data.dtype:
+                pg = _cast_grad(pg, parent, ctx)
+            key = id(parent)
+            grads[key] = pg if key not in grads else grads[key] + pg
+        if not retain_graph:
+            ctx._release()
+    return [None if id(t) not in found else np.array(found[id(t)]) for t in inputs]
+
+
+def _topological_order_many(roots: list[Node]) -> list[Node]:
+    """Nodes reachable from any of ``roots`` that require grad, inputs before their users."""
+    order: list[Node] = []
+    done: set[int] = set()
+    for start in roots:
+        stack: list[tuple[Node, bool]] = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in done:
+                continue
+            done.add(id(node))
+            stack.append((node, True))
+            if node._ctx is not None:
+                stack.extend((p, False) for p in node._ctx.inputs
+                             if p.requires_grad and id(p) not in done)
+    return order

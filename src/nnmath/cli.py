@@ -3,7 +3,7 @@
 Each sub-command has one ``_add_<name>`` function (its arguments and ``--help`` example) and
 one ``_run_<name>`` function (imports what it needs lazily, calls the library, prints).
 User mistakes (unknown names, missing or wrong files) end as one clear line on stderr and a
-non-zero exit code; ``--debug`` shows the full traceback instead.
+non-zero exit code; ``--debug`` adds the full traceback (the exit code stays the same).
 """
 
 from __future__ import annotations
@@ -104,20 +104,21 @@ def _run_data(args: argparse.Namespace) -> int:
 
 
 def _verify_verdict(results: list, name: str | None, root: object) -> int:
-    """Exit code of `data verify`: 1 for bad files, and for missing files of a data set that
-    was named or is partly there; a data set with no file at all is only 'not downloaded'."""
+    """Exit code of `data verify`: 0 only when every checked file is present and intact.
+
+    Without a name every registered data set is checked, so a set that was never downloaded
+    fails too (the message names it and how to check only the sets you use)."""
     bad = [r for r in results if r.status not in ("ok", "missing")]
-    started = {r.dataset for r in results if r.status != "missing"}
-    missing = [r for r in results if r.status == "missing" and (name or r.dataset in started)]
-    absent = sorted({r.dataset for r in results} - started) if not name else []
-    if absent:
-        print(f"not downloaded (fine unless you need them): {', '.join(absent)}")
+    missing = [r for r in results if r.status == "missing"]
     problems = []
     if bad:
         problems.append(f"{len(bad)} bad file(s) (delete them, then `nnmath data fetch NAME`)")
     if missing:
-        sets = ", ".join(sorted({r.dataset for r in missing}))
-        problems.append(f"{len(missing)} missing file(s) of {sets} (`nnmath data fetch NAME`)")
+        sets = sorted({r.dataset for r in missing})
+        fix = f"`nnmath data fetch {sets[0]}`" if len(sets) == 1 else "`nnmath data fetch NAME`"
+        problems.append(f"{len(missing)} missing file(s) of {', '.join(sets)} ({fix}"
+                        + (", or verify only the sets you use: `nnmath data verify mnist`)"
+                           if not name else ")"))
     if problems:
         print(f"nnmath data: error: in {root}: " + "; ".join(problems), file=sys.stderr)
         return 1
@@ -206,6 +207,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
         sub, "train", "Train a recipe: progress, metrics, model file and history plot",
         "nnmath train mnist-mlp --epochs 5 --out models\n"
+        "  nnmath train images --data photos      (photos/cat/*.jpg, photos/dog/*.jpg, ...)\n"
+        "  Ctrl-C saves the last finished epoch; `--resume` continues from there.\n"
         "  nnmath train mnist-mlp --param units=128 --param optimizer=adam --limit 5000\n\n"
         f"recipes:\n{recipe_list()}",
     )
@@ -220,6 +223,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "recipes then use the course's seeds, 1 for cat-deep and 2 for planar)")
     p.add_argument("--limit", type=int, help="train on the first N samples only (quick runs)")
     p.add_argument("--out", default="models", help="output folder (default: models)")
+    p.add_argument("--data", metavar="DIR", help="images recipe: your folder of pictures, one "
+                   "sub-folder per class (e.g. photos/cat/*.jpg, photos/dog/*.jpg)")
+    p.add_argument("--resume", action="store_true", help="continue the run that Ctrl-C "
+                   "stopped (from <out>/<recipe>.checkpoint.safetensors), up to --epochs")
     p.set_defaults(run=_run_train)
 
 
@@ -239,42 +246,67 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
     return params
 
 
-def _run_train(args: argparse.Namespace) -> None:
+def _run_train(args: argparse.Namespace) -> int:
     from nnmath import recipes
 
     try:  # unknown names fail before any import or data access
         recipes.get(args.recipe)
     except KeyError as exc:
         raise CommandError(str(exc.args[0]).removeprefix("train: ")) from None
-    recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
-                  learning_rate=args.learning_rate, seed=args.seed, out=args.out,
-                  limit=args.limit, params=_parse_params(args.param))
+    params = _parse_params(args.param)
+    if args.data is not None:
+        if "data" not in recipes.get(args.recipe).defaults:
+            raise CommandError(f"--data applies to the images recipe (your own folder); "
+                               f"{args.recipe} trains on its data set "
+                               f"{recipes.get(args.recipe).dataset}")
+        params["data"] = args.data
+    result = recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
+                           learning_rate=args.learning_rate, seed=args.seed, out=args.out,
+                           limit=args.limit, params=params, resume=args.resume)
+    return 130 if result.interrupted else 0
 
 
 # --------------------------------------------------------------------------- predict
 def _add_predict(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
-        sub, "predict", "Run a saved model on your own image files: label and probability",
-        "nnmath predict models/cat-logistic.safetensors my_cat.jpg\n"
-        "  nnmath predict models/mnist-mlp.safetensors digit.png",
+        sub, "predict", "Run a saved model on your own pictures: label and how sure it is",
+        "nnmath predict models/mnist-cnn.safetensors digit.png my_digits/ --show seen\n"
+        "  nnmath predict models/cat-logistic.safetensors my_cat.jpg\n\n"
+        "Digit models see each picture the way MNIST prepared its digits (transparency laid\n"
+        "on a background, dark-on-light inverted, cropped to the ink, scaled to 20 px and\n"
+        "centred in 28x28); photo models resize with their recorded aspect policy. Below 50 %\n"
+        "it says 'not sure' and names the top two classes. Exit code 1 if some file failed.",
     )
     p.add_argument("model", help="a .safetensors model file (nnmath train / Sequential.save)")
-    p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...)")
+    p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...) or folders of them")
+    p.add_argument("--show", metavar="DIR", help="save the exact input the model saw for "
+                   "each picture as DIR/<name>-input.png")
     p.set_defaults(run=_run_predict)
 
 
-def _run_predict(args: argparse.Namespace) -> None:
-    from nnmath.predict import predict_files
+def _run_predict(args: argparse.Namespace) -> int:
+    from nnmath.predict import predict_pictures
 
-    for path, label, prob in predict_files(args.model, args.images):
-        print(f"{path}: {label} {prob:.2f}")
+    results = predict_pictures(args.model, args.images, show=args.show)
+    for r in results:
+        print(r.line())
+    failed = [r for r in results if r.error is not None]
+    if args.show:
+        print(f"model inputs saved in {args.show}/")
+    if failed:
+        print(f"nnmath predict: error: {len(failed)} of {len(results)} "
+              f"picture{'s' if len(results) != 1 else ''} could not be read (see above)",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 # --------------------------------------------------------------------------- evaluate
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
         sub, "evaluate", "Accuracy and loss of a saved model on a test set",
-        "nnmath evaluate models/mnist-mlp.safetensors --data mnist",
+        "nnmath evaluate models/mnist-mlp.safetensors            (its own data set)\n"
+        "  nnmath evaluate models/mnist-mlp.safetensors --data mnist",
     )
     p.add_argument("model", help="a .safetensors model file")
     from nnmath.datasets.prepared import prepared_names
@@ -285,8 +317,12 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> None:
-    from nnmath.predict import evaluate_model
+    from nnmath.predict import evaluate_model, expects, load_any
 
+    m = load_any(args.model)
+    own = m.preprocessing.get("dataset")
+    print(f"{args.model}: expects {expects(m.preprocessing)}"
+          + (f"; trained on {own}" if own else ""))
     r = evaluate_model(args.model, args.data)
     print(f"{r['data']}: accuracy {100 * r['accuracy']:.2f} %  loss {r['loss']:.4f}  "
           f"({r['samples']} samples)")
@@ -322,6 +358,57 @@ def _run_conv(args: argparse.Namespace) -> None:
           f"{args.padding}) -> {y.shape}: wrote {out}")
 
 
+# --------------------------------------------------------------------------- exercises
+def _add_exercises(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "exercises", "Write the course's functions yourself; nnmath checks them and says "
+        "what is wrong",
+        "nnmath exercises list\n  nnmath exercises start propagate --dir mywork\n"
+        "  nnmath exercises check mywork/logistic_propagate.py",
+    )
+    p.add_argument("action", choices=["list", "start", "check"], help="what to do")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="list: a lesson; start: an exercise or a group (deep, conv, ...); "
+                   "check: the FILE, then optionally the exercises to check in it")
+    p.add_argument("--dir", default=".", help="start: where to write the skeleton file")
+    p.add_argument("--force", action="store_true", help="start: overwrite an existing file")
+    p.add_argument("--timeout", type=float, default=10.0,
+                   help="check: seconds per exercise before it is stopped (default 10)")
+    p.set_defaults(run=_run_exercises)
+
+
+def _run_exercises(args: argparse.Namespace) -> int:
+    from . import exercises
+    from .exercises.registry import all_exercises, lessons_with_exercises
+
+    if args.action == "list":
+        lessons = args.names or lessons_with_exercises()
+        for lesson in lessons:
+            listed = exercises.for_lesson(lesson)
+            if not listed:
+                raise CommandError(f"no exercises for lesson {lesson!r}; lessons with "
+                                   f"exercises: {', '.join(lessons_with_exercises())}")
+            print(lesson)
+            for name, summary in listed:
+                print(f"  {name:<42} {summary}")
+        if not args.names:
+            print(f"\n{len(all_exercises())} exercises; start one with "
+                  "`nnmath exercises start NAME`")
+        return 0
+    if not args.names:
+        raise CommandError(f"{args.action} needs a name: nnmath exercises {args.action} "
+                           + ("propagate" if args.action == "start" else "FILE"))
+    if args.action == "start":
+        for name in args.names:
+            path = exercises.start(name, args.dir, overwrite=args.force)
+            print(f"wrote {path}\n  fill in the bodies, then: nnmath exercises check {path}")
+        return 0
+    results = exercises.check_file(args.names[0], args.names[1:] or None, timeout=args.timeout)
+    for result in results:
+        print(result)
+    passed = sum(r.passed for r in results)
+    print(f"\n{passed} of {len(results)} exercises pass")
+    return 0 if passed == len(results) else 1
 # --------------------------------------------------------------------------- export
 def _add_export(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
@@ -358,7 +445,7 @@ def _run_export(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- registry
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_graph, _add_data, _add_lessons, _add_train, _add_predict, _add_evaluate, _add_conv,
-    _add_export,
+    _add_export, _add_exercises,
 ]
 
 
@@ -414,17 +501,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure()  # the BLAS thread limit (one thread unless the environment says otherwise)
     try:
         result = args.run(args)
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (CommandError, ValueError, OSError, KeyError) as exc:  # user mistakes, not bugs
-        if args.debug:
-            raise
+        if args.debug:  # the whole story, and the same exit code as without --debug
+            import traceback
+
+            traceback.print_exc()
         print(error_message(args.command, exc), file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print(f"nnmath {args.command}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     return int(result or 0)
 
 

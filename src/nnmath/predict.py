@@ -1,9 +1,20 @@
 """Run a saved model on image files (``nnmath predict``) or on a test set (``nnmath evaluate``).
 
 The model file says how its inputs were prepared (``preprocessing`` in its metadata): the
-input size, grey-scale or colour, the scale (x / 255), whether digit pictures with a light
-background are inverted (MNIST digits are white on black), the layout (classic models take
-columns ``(n_x, m)``) and the class names. :func:`prepare_images` applies exactly that.
+input size, grey-scale or colour, the scale (x / 255), the picture policy, the layout
+(classic models take columns ``(n_x, m)``) and the class names. :func:`prepare_picture`
+applies exactly that, like a careful human would look at the picture:
+
+- digit models (``"picture": "digits"``) get MNIST's own preprocessing
+  (:func:`nnmath.preprocess.digit_input`: transparency composited, light-on-dark decided from
+  the border, cropped to the ink, longest side 20 px, centred by centre of mass in 28 x 28);
+- photo models resize with the recorded ``aspect`` policy (``stretch``, ``crop``, ``pad``;
+  :func:`nnmath.preprocess.photo_input`).
+
+Every result says how sure the model is; below ``NOT_SURE_BELOW`` = 0.5 (top probability)
+and for blank pictures it says "not sure" and names the top two classes. A picture that
+cannot be read gets its own error result; the others are still predicted
+(:func:`predict_pictures`).
 
 Example:
     >>> from nnmath.predict import predict_files
@@ -20,7 +31,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LoadedModel", "evaluate_model", "load_any", "predict_files", "prepare_images"]
+__all__ = ["NOT_SURE_BELOW", "LoadedModel", "Prediction", "evaluate_model", "expand_paths",
+           "load_any", "picture_policy", "predict_files", "predict_pictures", "prepare_images",
+           "prepare_picture"]
 
 
 @dataclass
@@ -75,6 +88,11 @@ def load_any(path: str | Path) -> LoadedModel:
     from nnmath.models.saving import read_checked
     from nnmath.recipes import CLASSIC_FORMAT, classic_model
 
+    if Path(path).is_dir():
+        found = sorted(p.name for p in Path(path).glob("*.safetensors"))
+        raise ValueError(f"{path} is a folder, not a model file; expected a .safetensors file "
+                         + (f"such as {Path(path) / found[0]} (in it: {', '.join(found)})"
+                            if found else "(none in that folder)"))
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such model file: {path}")
     config, tensors = read_checked(path, "predict")
@@ -86,6 +104,64 @@ def load_any(path: str | Path) -> LoadedModel:
     model = nm.load_model(str(path))
     prep = getattr(model, "preprocessing", None) or _default_preprocessing(model)
     return LoadedModel("sequential", prep, model)
+
+
+#: a result whose top probability is below this is reported as "not sure" (with the top two)
+NOT_SURE_BELOW = 0.5
+
+
+def picture_policy(prep: dict[str, Any]) -> str:
+    """``"digits"`` (MNIST's preprocessing) or ``"photo"`` (resize with an aspect policy).
+
+    Read from ``prep["picture"]``; files written before it was recorded: 28 x 28 grey models
+    that invert light backgrounds are digit models.
+    """
+    if prep.get("picture") in ("digits", "photo"):
+        return str(prep["picture"])
+    hw = [int(v) for v in prep.get("image_size") or []]
+    return "digits" if (prep.get("grayscale") and prep.get("invert_light_background")
+                        and hw == [28, 28]) else "photo"
+
+
+def _image_shape(prep: dict[str, Any]) -> tuple[list[int], list[int]]:
+    shape = [int(s) for s in prep.get("input_shape") or []]
+    if not prep.get("image_size") and len(shape) != 3:
+        raise ValueError(
+            f"this model takes inputs of shape {shape or 'unknown'}, not images; use "
+            "`nnmath evaluate` with its data set instead"
+        )
+    return shape, [int(v) for v in (prep.get("image_size") or shape[:2])]
+
+
+def prepare_picture(picture: np.ndarray, prep: dict[str, Any]) -> Any:
+    """One decoded picture (H, W, C) uint8 as the model sees it (a ``preprocess.Prepared``:
+    ``pixels`` (h, w, c) float32 in [0, 1] and ``blank``), following the recorded policy.
+
+    Raises:
+        ValueError: the model does not take images.
+    """
+    from nnmath import preprocess
+
+    _, hw = _image_shape(prep)
+    grey = bool(prep.get("grayscale"))
+    if picture_policy(prep) == "digits":
+        out = preprocess.digit_input(picture)
+        out.pixels = out.pixels[..., None]  # (28, 28, 1)
+        return out
+    out = preprocess.photo_input(picture, (hw[0], hw[1]), prep.get("aspect", "stretch"), grey)
+    if grey and prep.get("invert_light_background") and \
+            preprocess.border_level(out.pixels[..., 0]) > 0.5:
+        out.pixels = 1 - out.pixels  # a light background -> dark, as the training pictures
+    return out
+
+
+def _to_model_layout(batch: list[np.ndarray], prep: dict[str, Any]) -> np.ndarray:
+    """Stacked (m, h, w, c) pixels in [0, 1] -> the model's layout (scale as recorded)."""
+    shape, _ = _image_shape(prep)
+    x = np.stack(batch).astype(np.float32) * np.float32(255 * prep.get("scale", 1 / 255))
+    if prep.get("layout") == "columns":
+        return x.reshape(len(batch), -1).T.astype(np.float64)
+    return x.reshape(len(batch), *shape)
 
 
 def prepare_images(paths: list[str | Path], prep: dict[str, Any]) -> np.ndarray:
@@ -100,25 +176,116 @@ def prepare_images(paths: list[str | Path], prep: dict[str, Any]) -> np.ndarray:
     """
     from nnmath import images
 
-    shape = list(prep.get("input_shape") or [])
-    if not prep.get("image_size") and len(shape) != 3:
-        raise ValueError(
-            f"this model takes inputs of shape {shape or 'unknown'}, not images; use "
-            "`nnmath evaluate` with its data set instead"
-        )
-    grey = bool(prep.get("grayscale"))
-    hw = prep.get("image_size") or shape[:2]
-    batch = []
-    for p in paths:
-        img = images.load_image(p, size=(int(hw[0]), int(hw[1])), mode="L" if grey else "RGB")
-        x = img.astype(np.float32) * np.float32(prep.get("scale", 1 / 255))
-        if grey and prep.get("invert_light_background") and x.mean() > 0.5 * x.max():
-            x = x.max() - x  # dark digit on light paper -> light digit on black, as MNIST
-        batch.append(x)
-    x = np.stack(batch)  # (m, H, W, C)
-    if prep.get("layout") == "columns":
-        return x.reshape(len(batch), -1).T.astype(np.float64)
-    return x.reshape(len(batch), *shape)
+    _image_shape(prep)  # fail before reading any file
+    return _to_model_layout([prepare_picture(images.load_image(p), prep).pixels
+                             for p in paths], prep)
+
+
+@dataclass
+class Prediction:
+    """What the model says about one picture file.
+
+    ``label``/``probability``: the top class; ``second``: the runner-up ``(label, p)``;
+    ``sure``: ``probability >= NOT_SURE_BELOW`` and not blank; ``error``: why the file could
+    not be read (then there is no label).
+    """
+
+    path: str
+    label: str | None = None
+    probability: float = 0.0
+    second: tuple[str, float] | None = None
+    blank: bool = False
+    error: str | None = None
+
+    @property
+    def sure(self) -> bool:
+        return self.error is None and not self.blank and self.probability >= NOT_SURE_BELOW
+
+    def line(self) -> str:
+        """The result as ``nnmath predict`` prints it."""
+        if self.error is not None:
+            return f"{self.path}: error: {self.error}"
+        if self.blank:
+            return f"{self.path}: not sure (a blank picture: nothing stands out from its " \
+                   "background)"
+        if not self.sure:
+            two = f"{self.label} {100 * self.probability:.2f} %"
+            if self.second:
+                two += f" or {self.second[0]} {100 * self.second[1]:.2f} %"
+            return f"{self.path}: not sure ({two})"
+        return f"{self.path}: {self.label} ({100 * self.probability:.2f} % sure)"
+
+
+def expand_paths(paths: list[str | Path]) -> list[Path]:
+    """Picture paths with every folder replaced by the image files in it (sorted)."""
+    from nnmath.datasets.folder import IMAGE_EXTENSIONS
+
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
+                           and f.suffix.lower() in IMAGE_EXTENSIONS)
+            out.extend(found or [p])  # an empty folder stays, to be reported
+        else:
+            out.append(p)
+    return out
+
+
+def _read(path: Path, prep: dict[str, Any]) -> Any:
+    from nnmath import images
+
+    if path.is_dir():
+        raise ValueError(f"folder {path} has no image files (.png, .jpg, ...)")
+    return prepare_picture(images.load_image(path), prep)
+
+
+def predict_pictures(model: str | Path | LoadedModel, paths: list[str | Path],
+                     show: str | Path | None = None) -> list[Prediction]:
+    """Run a model on picture files; a file that cannot be read gets its own error result.
+
+    Args:
+        model: a model file (or a loaded one).
+        paths: picture files; a folder stands for the image files in it.
+        show: a folder to save the exact model input of every picture in, as
+            ``<name>-input.png`` (created if missing).
+
+    Returns:
+        One :class:`Prediction` per picture, in order.
+
+    Raises:
+        FileNotFoundError / ValueError: the model file (see :func:`load_any`), or a model
+        that does not take images.
+    """
+    from nnmath import images
+
+    m = model if isinstance(model, LoadedModel) else load_any(model)
+    _image_shape(m.preprocessing)
+    files = expand_paths(paths)
+    results = [Prediction(str(p)) for p in files]
+    good, inputs = [], []
+    for r, path in zip(results, files, strict=True):
+        try:
+            prepared = _read(path, m.preprocessing)
+        except (OSError, ValueError) as exc:
+            text = str(exc)
+            r.error = text.split(": ", 1)[1] if text.startswith("load_image(") else text
+            continue
+        r.blank = prepared.blank
+        good.append(r)
+        inputs.append(prepared.pixels)
+        if show is not None:
+            Path(show).mkdir(parents=True, exist_ok=True)
+            images.save_image(Path(show) / f"{path.stem}-input.png", prepared.pixels)
+    if good:
+        probs = m.probabilities(_to_model_layout(inputs, m.preprocessing))
+        names = m.class_names or [str(k) for k in range(probs.shape[1])]
+        order = np.argsort(-probs, axis=1)
+        for i, r in enumerate(good):
+            k = order[i, 0]
+            r.label, r.probability = names[k], float(probs[i, k])
+            if probs.shape[1] > 1:
+                r.second = (names[order[i, 1]], float(probs[i, order[i, 1]]))
+    return results
 
 
 def predict_files(model_path: str | Path, image_paths: list[str | Path]
@@ -126,7 +293,8 @@ def predict_files(model_path: str | Path, image_paths: list[str | Path]
     """``(image path, label, probability of that label)`` for every image.
 
     Raises:
-        FileNotFoundError / ValueError: see :func:`load_any` and :func:`prepare_images`.
+        FileNotFoundError / ValueError: see :func:`load_any` and :func:`prepare_images`; the
+        first picture that cannot be read (:func:`predict_pictures` reports each instead).
     """
     m = load_any(model_path)
     probs = m.probabilities(prepare_images(list(image_paths), m.preprocessing))
@@ -147,11 +315,26 @@ def _dataset(name: str, m: LoadedModel) -> tuple[np.ndarray, np.ndarray]:
     data = load_prepared(name)
     shape = [int(s) for s in m.preprocessing.get("input_shape") or []]
     if int(np.prod(shape or [0])) != int(np.prod(data.sample_shape)):
+        own = m.preprocessing.get("dataset")
         raise ValueError(f"a model with inputs {shape} ({m.kind}) cannot run on {name} "
-                         f"(samples of shape {list(data.sample_shape)})")
+                         f"(samples of shape {list(data.sample_shape)}); it expects "
+                         f"{expects(m.preprocessing)}"
+                         + (f", as in {own}: run it without --data (it defaults to {own})"
+                            if own else ""))
     if m.preprocessing.get("layout") == "columns":
         return data.columns("test")[0], data.y_test
     return data.samples("test", tuple(shape))[0], data.y_test
+
+
+def expects(prep: dict[str, Any]) -> str:
+    """What a model takes, in words: e.g. ``28x28 grey pictures (784 inputs)``."""
+    shape = [int(s) for s in prep.get("input_shape") or []]
+    n = int(np.prod(shape)) if shape else 0
+    hw = prep.get("image_size") or (shape[:2] if len(shape) == 3 else None)
+    if hw:
+        colour = "grey" if prep.get("grayscale") else "colour (RGB)"
+        return f"{hw[0]}x{hw[1]} {colour} pictures ({n} inputs)"
+    return f"inputs of shape {shape} ({n} numbers per sample)"
 
 
 def evaluate_model(model_path: str | Path, data: str | None = None) -> dict[str, Any]:

@@ -52,12 +52,18 @@ __all__ = [
 
 @dataclass(frozen=True)
 class DataFile:
-    """One file of a data set: its name, size in bytes, sha256 and the URLs it comes from."""
+    """One file of a data set: its name, size in bytes, sha256 and the URLs it comes from.
+
+    ``content_sha256`` (gzip files): the sha256 of the decompressed bytes. A file with another
+    gzip wrapper (compression level, time stamp, file name in the header) but the same
+    content, as Linux distributions repackage these sets, is accepted on that check.
+    """
 
     name: str
     size: int
     sha256: str
     urls: tuple[str, ...]
+    content_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,13 +81,18 @@ class Dataset:
         return sum(f.size for f in self.files)
 
 
-def _files(mirrors: Sequence[str], table: Sequence[tuple[str, int, str]]) -> tuple[DataFile, ...]:
+def _files(mirrors: Sequence[str], table: Sequence[tuple]) -> tuple[DataFile, ...]:
+    """Rows ``(name, size, sha256[, decompressed-content sha256])`` -> DataFiles."""
     return tuple(
-        DataFile(name, size, sha, tuple(m.rstrip("/") + "/" + name for m in mirrors))
-        for name, size, sha in table
+        DataFile(row[0], row[1], row[2], tuple(m.rstrip("/") + "/" + row[0] for m in mirrors),
+                 row[3] if len(row) > 3 else None)
+        for row in table
     )
 
 
+# MNIST: the 4th column is the sha256 of the decompressed content (computed from the verified
+# originals with `zcat FILE | sha256sum`). Fashion-MNIST has none recorded yet (no verified copy
+# was at hand): only its .gz sha256 is checked.
 # MNIST: sizes and sha256 of the original distribution (Yann LeCun's page) as pinned in nixpkgs
 # (pkgs/data/machine-learning/mnist/default.nix) and recorded in ../shared/data/README.md.
 # Mirrors: Google's CVDF copy (used by TensorFlow), torchvision's S3 copy, the original page.
@@ -97,13 +108,17 @@ _MNIST = Dataset(
         ),
         (
             ("train-images-idx3-ubyte.gz", 9912422,
-             "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+             "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+             "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
             ("train-labels-idx1-ubyte.gz", 28881,
-             "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+             "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+             "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
             ("t10k-images-idx3-ubyte.gz", 1648877,
-             "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+             "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+             "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
             ("t10k-labels-idx1-ubyte.gz", 4542,
-             "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+             "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+             "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
         ),
     ),
 )
@@ -187,8 +202,23 @@ def _resolve(path: str | os.PathLike[str] | None) -> Path:
         return Path(path).expanduser()
     env = os.environ.get("NNMATH_DATA")
     if env:
-        return Path(env).expanduser()
+        root = Path(env).expanduser()
+        if not root.is_dir():  # never create a folder tree the user may have mistyped
+            raise FileNotFoundError(
+                f"NNMATH_DATA={env}: no such folder (nothing was created); create it "
+                f"(mkdir -p {env}) or point NNMATH_DATA at the folder holding mnist/, "
+                "catvnoncat/, ... (unset, nnmath uses the user cache folder)")
+        return root
     return _user_cache_dir()
+
+
+def _parent_hint(root: Path) -> str:
+    """A hint when ``root`` looks like ONE data set's folder rather than the folder above."""
+    names = {f.name for ds in DATASETS.values() for f in ds.files}
+    if root.name in DATASETS or (root.is_dir() and any((root / n).is_file() for n in names)):
+        return (f"; {root} looks like a data set folder itself: NNMATH_DATA / data_dir must "
+                f"name the folder that holds it, e.g. NNMATH_DATA={root.parent}")
+    return ""
 
 
 def cache_dir() -> Path:
@@ -240,31 +270,55 @@ class FileStatus:
         return self.status == "ok"
 
 
-# sha256 already computed in this process: (resolved path, size, mtime_ns) -> hex digest
+# files already verified in this process: (resolved path, size, mtime_ns) -> which check passed
 _SEEN: dict[tuple[str, int, int], str] = {}
 
 
-def _check_file(ds_name: str, f: DataFile, path: Path, *, remember: bool) -> FileStatus:
-    """Compare one file on disk with its registry entry: present, size, then sha256.
+def _content_sha256(path: Path) -> str | None:
+    """sha256 of a gzip file's decompressed bytes, None when it is not a readable gzip file."""
+    import gzip
+    import hashlib
 
-    With ``remember`` a digest computed earlier in this process for the same path, size and
-    mtime is reused (loads stay fast); without it the sha256 is always recomputed.
+    h = hashlib.sha256()
+    try:
+        with gzip.open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except (OSError, EOFError):
+        return None
+    return h.hexdigest()
+
+
+_BY_FILE = "file sha256"
+_BY_CONTENT = "decompressed content sha256; the gzip wrapper differs from the registered file"
+
+
+def _check_file(ds_name: str, f: DataFile, path: Path, *, remember: bool) -> FileStatus:
+    """Compare one file on disk with its registry entry: present, size and sha256, or, for a
+    gzip file with a registered content hash, the sha256 of its decompressed bytes.
+
+    ``detail`` of an ok file says which check passed. With ``remember`` a verdict computed
+    earlier in this process for the same path, size and mtime is reused (loads stay fast).
     """
     if not path.is_file():
         return FileStatus(ds_name, f.name, path, "missing")
     st = path.stat()
-    if st.st_size != f.size:
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if remember and key in _SEEN:
+        return FileStatus(ds_name, f.name, path, "ok", _SEEN[key])
+    digest = sha256sum(path) if st.st_size == f.size else None
+    if digest == f.sha256:
+        verdict = _BY_FILE
+    elif f.content_sha256 and _content_sha256(path) == f.content_sha256:
+        verdict = _BY_CONTENT
+    elif digest is None:
         return FileStatus(ds_name, f.name, path, "wrong size",
                           f"{st.st_size} bytes, expected {f.size}")
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    digest = _SEEN.get(key) if remember else None
-    if digest is None:
-        digest = sha256sum(path)
-    if digest != f.sha256:
+    else:
         return FileStatus(ds_name, f.name, path, "bad sha256",
                           f"sha256 {digest}, expected {f.sha256}")
-    _SEEN[key] = digest
-    return FileStatus(ds_name, f.name, path, "ok")
+    _SEEN[key] = verdict
+    return FileStatus(ds_name, f.name, path, "ok", verdict)
 
 
 def verify(
@@ -329,7 +383,7 @@ def _missing_error(
     lines = [
         f"datasets.{ds.name}: {len(missing)} file(s) missing in {folder} ({why}); put them "
         f"there or run `nnmath data fetch {ds.name}` when online "
-        f"(`nnmath data list {ds.name}` shows the URLs)",
+        f"(`nnmath data list {ds.name}` shows the URLs){_parent_hint(folder.parent)}",
         "Missing files (name, bytes, sha256, URL):",
     ]
     for f in missing:

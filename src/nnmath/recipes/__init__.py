@@ -34,7 +34,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from . import classic, engine
+from . import classic, engine, images
 from .base import _REGISTRY, Data, OnEpoch, Recipe, TrainResult, get, names
 from .classic import (
     CLASSIC_FORMAT,
@@ -56,11 +56,13 @@ __all__ = [
     "Recipe",
     "TrainResult",
     "build_model",
+    "checkpoint_path",
     "classic",
     "classic_model",
     "engine",
     "get",
     "get_recipe",
+    "images",
     "load_classic",
     "names",
     "save_classic",
@@ -96,6 +98,11 @@ def build_model(name: str, learning_rate: float | None = None, seed: int = 0) ->
     return r.build(None if learning_rate is None else {"learning_rate": learning_rate}, seed)
 
 
+def checkpoint_path(name: str, out: str | Path = "models") -> Path:
+    """Where ``train`` keeps the resumable checkpoint of recipe ``name`` while it runs."""
+    return Path(out) / f"{name}.checkpoint.safetensors"
+
+
 def train(
     name: str,
     epochs: int | None = None,
@@ -106,8 +113,15 @@ def train(
     limit: int | None = None,
     params: dict[str, Any] | None = None,
     on_epoch: OnEpoch | None = None,
+    resume: bool = False,
 ) -> TrainResult:
     """Train recipe ``name``, print progress and metrics, save the model and a history plot.
+
+    Ctrl-C (SIGINT) stops cleanly (:mod:`nnmath.recipes.interrupt`): the model of the last
+    finished epoch is saved (classic recipes: of the last 100-iteration mark), engine
+    recipes keep their checkpoint ``<out>/<name>.checkpoint.safetensors`` (rewritten after
+    every epoch, removed when training completes), and ``resume=True`` continues from it up
+    to ``epochs`` in total. ``result.interrupted`` says whether that happened.
 
     Args:
         name: a recipe (see :func:`names`).
@@ -122,25 +136,72 @@ def train(
             arguments above win over the same keys here.
         on_epoch: see :meth:`Recipe.fit`; returning True stops training (the model trained
             so far is saved).
+        resume: continue from the checkpoint an interrupted run left (engine recipes).
 
     Returns:
         A :class:`TrainResult` with the model, history, metrics (fractions) and file paths.
 
     Raises:
         KeyError: unknown recipe.  ValueError: unknown or bad parameters, checked before any
-            data is read.  FileNotFoundError: the data set is missing and cannot be downloaded.
+            data is read; ``resume`` without a checkpoint or for a classic recipe.
+        FileNotFoundError: the data set is missing and cannot be downloaded.
     """
+    from .interrupt import StopRequest
+
     r = get(name)
     given = {**(params or {}), **{k: v for k, v in (
         ("epochs", epochs), ("batch_size", batch_size), ("learning_rate", learning_rate))
         if v is not None}}
     p = r.params(given, limit=limit, where=f"train {name}")
     out = Path(out)
+    engine_recipe = isinstance(r, EngineRecipe)
+    ckpt = checkpoint_path(name, out)
+    if resume and not engine_recipe:
+        raise ValueError(f"train {name}: --resume applies to the engine recipes (checkpoints "
+                         "after every epoch); classic recipes save their model when stopped")
+    if resume and not ckpt.is_file():
+        raise ValueError(f"train {name}: nothing to resume: no checkpoint {ckpt} (an "
+                         "interrupted run leaves one); train without --resume")
     out.mkdir(parents=True, exist_ok=True)
+    if engine_recipe and not resume and ckpt.exists():
+        ckpt.unlink()  # a fresh run: an old checkpoint must not be picked up
     print(f"recipe {name}: {r.summary}")
-    result = r.fit(p, limit=limit, seed=seed, on_epoch=on_epoch, verbose=1)
+    if resume:
+        print(f"resuming from {ckpt}")
+    hooks: list[OnEpoch] = []
+    with StopRequest(None if engine_recipe else "stopping at the next 100-iteration mark; the "
+                     "model trained so far is kept") as stop:
+        def either(epoch: int, logs: dict[str, float]) -> bool:
+            return bool(stop.on_epoch(epoch, logs) or any(h(epoch, logs) for h in hooks))
+
+        if on_epoch is not None:
+            hooks.append(on_epoch)
+        if engine_recipe:
+            cb = stop.callback()
+            result = r.fit(p, limit=limit, seed=seed, on_epoch=on_epoch, verbose=1,
+                           callbacks=[cb], checkpoint=ckpt)
+            finished = int(cb.finished)
+        else:
+            result = r.fit(p, limit=limit, seed=seed, on_epoch=either, verbose=1)
+            finished = 0
+    result.interrupted = stop.requested
+    if engine_recipe and stop.requested and finished == 0:
+        print("interrupted before the first epoch finished: nothing to save")
+        ckpt.unlink(missing_ok=True)
+        return result
     result.model_path = r.save(result, out / f"{name}.safetensors")
     result.plot_path = out / f"{name}-history.png"
-    r.plot(result, result.plot_path)
+    if result.history.get("loss"):
+        r.plot(result, result.plot_path)
     print(f"saved model {result.model_path} and history plot {result.plot_path}")
+    if stop.requested and engine_recipe:
+        total = int(p["epochs"])
+        print(f"interrupted: saved the last finished epoch ({finished} of {total}) in "
+              f"{result.model_path}; checkpoint {ckpt}; continue with `nnmath train {name} "
+              f"--resume` and the same options (the unfinished epoch {finished + 1} is "
+              "dropped)")
+    elif stop.requested:
+        print(f"interrupted: saved the model as trained so far in {result.model_path}")
+    elif engine_recipe:
+        ckpt.unlink(missing_ok=True)
     return result

@@ -50,6 +50,7 @@ class TrainResult:
     params: dict[str, Any]
     model_path: Path | None = None
     plot_path: Path | None = None
+    interrupted: bool = False  # stopped by Ctrl-C (recipes.train)
 
 
 def _positive_int(key: str, value: Any) -> str | None:

@@ -145,7 +145,6 @@ class ClassicRecipe(Recipe):
     course_seed: ClassVar[int | None] = None  # used when seed=0
     has_validation: ClassVar[bool] = True
     input_shape: ClassVar[tuple[int, ...]] = ()
-    course_prints_accuracy: ClassVar[bool] = False
 
     def _check_batch_size(self, value: Any) -> str | None:
         if value is None:
@@ -172,8 +171,9 @@ class ClassicRecipe(Recipe):
         prep: dict[str, Any] = {"input_shape": list(self.input_shape), "layout": "columns",
                                 "class_names": class_names(self.dataset),
                                 "dataset": self.dataset}
-        if len(self.input_shape) == 3:
-            prep.update(scale=1 / 255, grayscale=self.input_shape[2] == 1)
+        if len(self.input_shape) == 3:  # photos: the centre cut to the model's aspect
+            prep.update(scale=1 / 255, grayscale=self.input_shape[2] == 1, picture="photo",
+                        aspect="crop")
         return prep
 
     def _train(self, p: dict[str, Any], data: Data, seed: int, verbose: int,
@@ -208,7 +208,7 @@ class ClassicRecipe(Recipe):
             A = model.forward(X)
             metrics[f"{prefix}accuracy"] = float(np.mean((A > 0.5) == (Y > 0.5)))
             metrics[f"{prefix}loss"] = cross_entropy(A, Y, where=f"recipe {self.name}")
-        if verbose and not self.course_prints_accuracy:  # percent only when printed
+        if verbose:  # percent only when printed, two decimals
             text = f"train accuracy: {100 * metrics['accuracy']:.2f} %"
             if "val_accuracy" in metrics:
                 text += f"  test accuracy: {100 * metrics['val_accuracy']:.2f} %"
@@ -234,7 +234,6 @@ class CatLogistic(ClassicRecipe):
         "learning_rate": 0.005, "batch_size": None, "epochs": 2000, "optimizer": "gd"}
     model_class = LogisticModel
     input_shape = (64, 64, 3)
-    course_prints_accuracy = True
 
     def build(self, params: dict[str, Any] | None = None, seed: int = 0) -> ClassicModel:
         from nnmath.classic import logistic
@@ -246,8 +245,13 @@ class CatLogistic(ClassicRecipe):
                callback: Any) -> dict[str, np.ndarray]:
         from nnmath.classic import logistic
 
+        def every_100(i: int, cost: float) -> bool:  # the course's cost lines; accuracies are
+            if verbose:                              # printed by fit with two decimals
+                print(f"Cost after iteration {i}: {cost:f}")
+            return callback(i, cost)
+
         res = logistic.model(*data, num_iterations=p["epochs"], learning_rate=p["learning_rate"],
-                             print_cost=verbose > 0, callback=callback)
+                             print_cost=False, callback=every_100)
         return {"w": res["w"], "b": np.array([res["b"]], dtype=float)}
 
 

@@ -32,6 +32,8 @@ class EngineRecipe(Recipe):
     input_shape: ClassVar[tuple[int, ...]] = ()
     image_size: ClassVar[tuple[int, int]] = (28, 28)
     grayscale: ClassVar[bool] = True
+    #: how ``nnmath predict`` prepares a picture (see nnmath.predict): MNIST's digit steps
+    picture: ClassVar[dict[str, str]] = {"picture": "digits"}
 
     def _check_optimizer(self, value: Any) -> str | None:
         from nnmath import optimizers
@@ -42,9 +44,36 @@ class EngineRecipe(Recipe):
             return f"optimizer a registered name ({exc})"
         return None
 
+    #: what the validation data are called in messages
+    val_name: ClassVar[str] = "test"
+    #: learning rates above this are refused (the engine optimizers' defaults are ~0.001)
+    MAX_LEARNING_RATE: ClassVar[float] = 10.0
+
+    def params(self, given: dict[str, Any] | None = None, *, limit: int | None = None,
+               where: str | None = None) -> dict[str, Any]:
+        p = super().params(given, limit=limit, where=where)
+        lr = float(p["learning_rate"])
+        if lr > self.MAX_LEARNING_RATE:
+            raise ValueError(
+                f"{where or f'recipe {self.name}'}: expected a learning rate <= "
+                f"{self.MAX_LEARNING_RATE:g}, got {lr:g}; this recipe's default is "
+                f"{self.defaults['learning_rate']:g} ({p['optimizer']}), and steps this large "
+                "make the loss explode")
+        return p
+
     def layers(self, p: dict[str, Any], classes: int) -> list[Any]:
         """The layers after ``Input(input_shape)``."""
         raise NotImplementedError
+
+    def model_input_shape(self, p: dict[str, Any]) -> tuple[int, ...]:
+        """The model's input shape (one sample)."""
+        return self.input_shape
+
+    def class_names(self, p: dict[str, Any]) -> list[str]:
+        """The class names, label k = ``class_names[k]``."""
+        from nnmath.datasets.prepared import class_names
+
+        return class_names(self.dataset)
 
     def load_data(self, limit: int | None = None, seed: int = 0) -> Data:
         from nnmath.datasets import load_prepared
@@ -52,37 +81,54 @@ class EngineRecipe(Recipe):
         d = load_prepared(self.dataset).limit(limit)
         return Data(*d.samples("train", self.input_shape), *d.samples("test", self.input_shape))
 
+    def data_for(self, p: dict[str, Any], limit: int | None, seed: int, verbose: int) -> Data:
+        """The data for parameters ``p`` (recipes whose data depend on them override this)."""
+        return self.load_data(limit, seed)
+
     def build(self, params: dict[str, Any] | None = None, seed: int = 0) -> Any:
         import nnmath as nm
         from nnmath import layers, optimizers
-        from nnmath.datasets.prepared import class_names
 
         p = self.params(params)
-        classes = len(class_names(self.dataset))
-        model = nm.Sequential([layers.Input(self.input_shape), *self.layers(p, classes)],
-                              seed=seed)
+        classes = len(self.class_names(p))
+        model = nm.Sequential([layers.Input(self.model_input_shape(p)),
+                               *self.layers(p, classes)], seed=seed)
         model.compile(optimizer=optimizers.get(p["optimizer"], learning_rate=p["learning_rate"]),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         return model
 
     def fit(self, params: dict[str, Any] | None = None, *, limit: int | None = None,
-            seed: int = 0, on_epoch: OnEpoch | None = None, verbose: int = 0) -> TrainResult:
+            seed: int = 0, on_epoch: OnEpoch | None = None, verbose: int = 0,
+            callbacks: list[Any] | None = None, checkpoint: str | Path | None = None
+            ) -> TrainResult:
+        """See :meth:`Recipe.fit`; also ``callbacks`` (engine callbacks, e.g. the Ctrl-C
+        stopper of ``recipes.train``) and ``checkpoint`` (a file: resume from it when it
+        exists, rewrite it after every epoch; see ``Sequential.fit``)."""
         p = self.params(params, limit=limit)
-        data = self.load_data(limit, seed)
+        data = self.data_for(p, limit, seed, verbose)
         model = self.build(p, seed)
+        n, bs, epochs = len(data.x_train), int(p["batch_size"]), int(p["epochs"])
         if verbose:
-            print(f"{len(data.x_train)} training samples, {p['epochs']} epochs, batch size "
-                  f"{p['batch_size']}, learning rate {p['learning_rate']}")
-        hist = model.fit(data.x_train, data.y_train, epochs=p["epochs"],
-                         batch_size=p["batch_size"], validation_data=(data.x_val, data.y_val),
-                         verbose=verbose, seed=seed,
-                         callbacks=[_epoch_hook(on_epoch)] if on_epoch else None)
+            print(f"{n} training samples, {epochs} epoch{'s' if epochs != 1 else ''}, batch "
+                  f"size {bs}, learning rate {p['learning_rate']}")
+            if bs > n:
+                print(f"note: batch size {bs} is larger than the {n} training samples: each "
+                      f"epoch is ONE step on all {n} (try --batch-size "
+                      f"{self.defaults['batch_size']})")
+            if float(p["learning_rate"]) > 1:
+                print(f"note: learning rate {p['learning_rate']} is far above this recipe's "
+                      f"default {self.defaults['learning_rate']}; the loss may blow up")
+        hooks = [*(callbacks or []), *([_epoch_hook(on_epoch)] if on_epoch else [])]
+        hist = model.fit(data.x_train, data.y_train, epochs=epochs,
+                         batch_size=bs, validation_data=(data.x_val, data.y_val),
+                         verbose=verbose, seed=seed, callbacks=hooks or None,
+                         **({"checkpoint": str(checkpoint)} if checkpoint else {}))
         history = {k: [float(v) for v in vs] for k, vs in hist.history.items()}
         metrics = {k: history[k][-1] for k in ("accuracy", "val_accuracy", "loss", "val_loss")
                    if history.get(k)}
-        if verbose:  # percent only when printed
-            print(f"test accuracy: {100 * metrics['val_accuracy']:.2f} %  test loss: "
-                  f"{metrics['val_loss']:.4f}")
+        if verbose and "val_accuracy" in metrics:  # percent only when printed
+            print(f"{self.val_name} accuracy: {100 * metrics['val_accuracy']:.2f} %  "
+                  f"{self.val_name} loss: {metrics['val_loss']:.4f}")
         return TrainResult(self.name, model, history, metrics, p)
 
     def preprocessing(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -90,7 +136,7 @@ class EngineRecipe(Recipe):
 
         return {"input_shape": list(self.input_shape), "image_size": list(self.image_size),
                 "scale": 1 / 255, "grayscale": self.grayscale,
-                "invert_light_background": self.grayscale,
+                "invert_light_background": self.grayscale, **self.picture,
                 "class_names": class_names(self.dataset), "dataset": self.dataset}
 
     def save(self, result: TrainResult, path: str | Path) -> Path:
@@ -145,3 +191,4 @@ class FashionMLP(MnistMLP):
     dataset = "fashion-mnist"
     defaults: ClassVar[dict[str, Any]] = {
         **MnistMLP.defaults, "epochs": 10}
+    picture: ClassVar[dict[str, str]] = {"picture": "photo", "aspect": "pad"}
