@@ -110,9 +110,10 @@ def test_cli_import_is_light():
 def test_lessons_list(capsys):
     assert cli.main(["lessons", "--list"]) == 0
     out = capsys.readouterr().out
-    for name in ("images", "computation-graph", "cnn-mnist", "loss-landscape"):
+    for name in ("images", "computation-graph", "cnn-mnist", "loss-landscape",
+                 "learning-rate-search"):
         assert name in out
-    assert len([ln for ln in out.splitlines() if ln.strip()]) == 16
+    assert len([ln for ln in out.splitlines() if ln.strip()]) == 17
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -10,13 +10,13 @@ import pytest
 from nnmath import lessons, report
 
 
-def test_registry_lists_the_sixteen_lessons_in_order():
+def test_registry_lists_the_seventeen_lessons_in_order():
     names = [n for n, _ in lessons.list_lessons()]
     assert names == ["images", "tensors", "linear-regression", "gradient-descent",
                      "house-prices", "logistic-regression", "computation-graph",
                      "vectorization", "activations-and-losses", "shallow-network",
                      "deep-network", "mnist-mlp", "convolution", "pooling", "cnn-mnist",
-                     "loss-landscape"]
+                     "loss-landscape", "learning-rate-search"]
     for name in names:
         mod = lessons.get_lesson(name)
         assert mod.TITLE and mod.SUMMARY and mod.EXPLANATION and mod.FORMULAS

@@ -82,7 +82,7 @@ def readme_run(tmp_path_factory):
 @pytest.mark.slow
 def test_main_job_runs_the_copy_it_installed(readme_run):
     out, stdout, where = readme_run
-    assert "16 lessons in" in stdout and "[--fast]" not in stdout
+    assert "17 lessons in" in stdout and "[--fast]" not in stdout
     assert where.is_relative_to(out.parent / "src"), where
 
 

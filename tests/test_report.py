@@ -58,6 +58,10 @@ def check_numbers_common(n: dict) -> None:
     assert _close(sh["costs_every_1000"][1], 0.288083, 1e-6)
     assert 0.90 <= sh["accuracy_nh4"] <= 0.91 and sh["logistic_accuracy"] < 0.60
     assert sh["hidden_size_sweep"]["1"] == pytest.approx(0.675, abs=1e-4)
+    lr = n["learning-rate-search"]["numbers"]  # the tutorial's regimes, and 2 / lambda_max
+    assert lr["by_hand"]["0.1"] == "diverged" and lr["by_hand"]["0.0001"] == "too slow"
+    assert 0.0034 < lr["stable_limit"] < 0.0039 and lr["suggestion"] < lr["stable_limit"]
+    assert lr["best_val_accuracy"] >= 0.6
     gd = n["gradient-descent"]["numbers"]
     assert gd["behaviour"] == {"1.0": "diverging", "0.1": "oscillating", "0.01": "right",
                                "0.001": "too slow"}
@@ -162,4 +166,4 @@ def test_fast_output_says_fast_and_shows_progress(fast_report):
     _, stdout = fast_report
     assert stdout.count("[--fast]") == sum(get_lesson(n).LONG for n in LESSONS)
     assert "Epoch 1/" in stdout and "Cost after iteration 1900: 0.140872" in stdout
-    assert "16 lessons in" in stdout
+    assert f"{len(LESSONS)} lessons in" in stdout

@@ -358,6 +358,79 @@ def _run_conv(args: argparse.Namespace) -> None:
           f"{args.padding}) -> {y.shape}: wrote {out}")
 
 
+# --------------------------------------------------------------------------- lr-find
+def _add_lr_find(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "lr-find", "Learning-rate range test on a recipe: suggestions, reliability, "
+        "stable limit, plot",
+        "nnmath lr-find mnist-mlp --limit 5000 --curvature --out lr",
+    )
+    p.add_argument("recipe", help="a recipe (see `nnmath train --help`)")
+    p.add_argument("--limit", type=int, help="use the first N training samples")
+    p.add_argument("--curvature", action="store_true",
+                   help="also estimate lambda_max and the stable limit 2 / lambda_max")
+    p.add_argument("--num-iter", type=int, default=100, help="steps of the test (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", default=".", help="folder for the plot (default: .)")
+    p.set_defaults(run=_run_lr_find)
+
+
+def _run_lr_find(args: argparse.Namespace) -> None:
+    from nnmath.tuning import cli as tcli
+
+    try:
+        tcli.run_lr_find(args.recipe, limit=args.limit, curvature=args.curvature,
+                         num_iter=args.num_iter, seed=args.seed, out=args.out)
+    except (ValueError, KeyError) as exc:
+        text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise CommandError(text.removeprefix("lr_find: ")) from exc
+
+
+# --------------------------------------------------------------------------- sweep
+def _add_sweep(sub: argparse._SubParsersAction) -> None:
+    p = _parser_for(
+        sub, "sweep", "Hyper-parameter sweeps (grid, random, TPE) on this machine or a Dask "
+        "cluster; show and replay stored sweeps",
+        "nnmath sweep cat-logistic --learning-rate 0.01 0.001 0.0001 --epochs 1500\n"
+        "  nnmath sweep mnist-mlp --learning-rate 1e-4:1e-1 --search tpe --trials 20 --prune\n"
+        "  nnmath sweep show --storage sqlite:///sweeps.db --study cat-logistic-grid\n"
+        "  nnmath sweep replay --storage sqlite:///sweeps.db --study cat-logistic-grid --trial 0",
+    )
+    p.add_argument("target", help="a recipe, 'module:function', or `show` / `replay`")
+    for flag, kind in (("--learning-rate", "rates"), ("--batch-size", "batch sizes"),
+                       ("--optimizer", "optimizers"), ("--units", "hidden widths")):
+        p.add_argument(flag, nargs="+", metavar="V",
+                       help=f"{kind} to try (random/tpe: also a range LO:HI)")
+    p.add_argument("--param", nargs="+", action="append", metavar=("NAME", "V"),
+                   help="any other parameter: --param momentum 0.9 0.99")
+    p.add_argument("--epochs", type=int, help="epochs (iterations for classic recipes)")
+    p.add_argument("--search", choices=["grid", "random", "tpe"], default="grid")
+    p.add_argument("--trials", type=int, help="random/tpe: trials in total; grid: at most N new")
+    p.add_argument("--metric", help="the key to optimize (default: val_accuracy)")
+    p.add_argument("--direction", choices=["maximize", "minimize"])
+    p.add_argument("--workers", type=int, help="trials at once on this machine (default: cores)")
+    p.add_argument("--address", help="Dask scheduler, tcp://host:8786 ($DASK_SCHEDULER_ADDRESS)")
+    p.add_argument("--storage", default="sqlite:///sweeps.db",
+                   help="Optuna storage URL (default sqlite:///sweeps.db)")
+    p.add_argument("--study", help="study name (default: <recipe>-<search>); same name resumes")
+    p.add_argument("--prune", action="store_true", help="median-rule pruning of bad trials")
+    p.add_argument("--time-budget", type=float, metavar="S", help="start no trial after S seconds")
+    p.add_argument("--limit", type=int, help="train on the first N samples")
+    p.add_argument("--seed", type=int, default=0, help="study seed (default 0)")
+    p.add_argument("--trial", type=int, help="replay: the trial number")
+    p.add_argument("--out", help="write results.csv, figures and index.html to this folder")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(run=_run_sweep)
+
+
+def _run_sweep(args: argparse.Namespace) -> int:
+    from nnmath.tuning import cli as tcli
+
+    try:
+        return tcli.run_sweep(args)
+    except (ValueError, KeyError) as exc:  # the library says "sweep: ..."
+        text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise CommandError(text.removeprefix("sweep: ")) from exc
 # --------------------------------------------------------------------------- exercises
 def _add_exercises(sub: argparse._SubParsersAction) -> None:
     p = _parser_for(
@@ -445,7 +518,7 @@ def _run_export(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- registry
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_graph, _add_data, _add_lessons, _add_train, _add_predict, _add_evaluate, _add_conv,
-    _add_export, _add_exercises,
+    _add_export, _add_exercises, _add_lr_find, _add_sweep,
 ]
 
 

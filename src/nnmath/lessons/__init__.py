@@ -53,6 +53,7 @@ LESSONS: dict[str, str] = {
     "pooling": "pooling",
     "cnn-mnist": "cnn_mnist",
     "loss-landscape": "loss_landscape",
+    "learning-rate-search": "learning_rate_search",
 }
 
 
