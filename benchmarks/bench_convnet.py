@@ -1,38 +1,63 @@
-"""One epoch of the keras.io simple MNIST convnet (10 000 images, batch 128): nnmath vs a
-hand-written NumPy convnet vs PyTorch CPU.
+"""The keras.io simple MNIST convnet: one training epoch (10 000 images, batch 128, Adam) and
+``predict`` throughput (10 000 images): nnmath vs a hand-written NumPy convnet vs PyTorch CPU,
+at 1 and 2 threads, with peak memory.
 
 Network: Conv2D 32 3x3 relu, MaxPool 2, Conv2D 64 3x3 relu, MaxPool 2, Flatten,
 Dropout 0.5, Dense 10 softmax (34 826 parameters); Adam (lr 1e-3, eps 1e-7); sparse
-categorical cross-entropy; loss and accuracy computed every batch.
+categorical cross-entropy; loss and accuracy read every batch.
 
-* nnmath: ``Sequential.fit(epochs=1, verbose=0)``.
+* nnmath: ``recipes.build_model("mnist-cnn")`` then ``fit(epochs=1, verbose=0)``;
+  ``predict(x, batch_size=128)``.
 * hand-written NumPy: im2col + GEMM convolutions, reshape-based pooling, preallocated
   patch buffers, in-place ufuncs, no autodiff.
-* PyTorch CPU (when installed), NCHW, ``torch.set_num_threads`` equal to the BLAS threads.
+* PyTorch CPU (when installed; never a dependency), NCHW, ``torch.set_num_threads`` equal to
+  the BLAS threads; inference in ``eval()`` mode under ``torch.no_grad()``, batch 128.
 
-Runs alternate in one process; wall-clock and CPU-time medians and ratios are printed with
-the thread count (CPU time is the steadier figure when other processes share the cores).
-Goal: nnmath within 1.2x of PyTorch.
+Each thread count runs in a child process (BLAS threads fixed before NumPy loads); inside it
+the implementations alternate, ``--repeats`` timed runs each after one warm-up. Peak RSS of one
+training epoch is measured in a separate child per implementation.
 
-Usage: python benchmarks/bench_convnet.py [--repeats 3] [--threads 1]
+Usage: python benchmarks/bench_convnet.py [--repeats 5] [--threads 1 2] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-from bench_mlp import alternate, mnist_subset, report, torch_or_none
-
-import nnmath as nm
-from nnmath import recipes
+from common import (
+    alternate,
+    child,
+    configure_threads,
+    load_average,
+    mnist_subset,
+    peak_rss_of,
+    print_table,
+    torch_label,
+    torch_with_threads,
+    write_json,
+)
 
 BATCH = 128
 
 
-def nnmath_epoch(x: np.ndarray, y: np.ndarray):
-    model = recipes.build_model("mnist-cnn", seed=0)  # keras.io's simple convnet, Adam
-    return lambda: model.fit(x, y, epochs=1, batch_size=BATCH, verbose=0)
+def nnmath_model(seed: int = 0):
+    from nnmath import recipes
+
+    return recipes.build_model("mnist-cnn", seed=seed)  # keras.io's simple convnet, Adam
+
+
+def nnmath_epoch(x: np.ndarray, y: np.ndarray, batch: int = BATCH):
+    model = nnmath_model()
+    return lambda: model.fit(x, y, epochs=1, batch_size=batch, verbose=0)
+
+
+def nnmath_predict(x: np.ndarray):
+    model = nnmath_model()
+    return lambda: model.predict(x, batch_size=BATCH, verbose=0)
 
 
 def _im2col(x: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -159,10 +184,10 @@ class NumpyConvnet:
             self.step(xb, self.y[idx])
 
 
-def torch_epoch(torch, x: np.ndarray, y: np.ndarray):
+def torch_model(torch):
     nn = torch.nn
     torch.manual_seed(0)
-    model = nn.Sequential(
+    return nn.Sequential(
         nn.Conv2d(1, 32, 3),
         nn.ReLU(),
         nn.MaxPool2d(2),
@@ -173,16 +198,20 @@ def torch_epoch(torch, x: np.ndarray, y: np.ndarray):
         nn.Dropout(0.5),
         nn.Linear(1600, 10),
     )
+
+
+def torch_epoch(torch, x: np.ndarray, y: np.ndarray, batch: int = BATCH):
+    model = torch_model(torch)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = torch.nn.CrossEntropyLoss()
     xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NCHW
     yt = torch.from_numpy(y)
 
     def run() -> None:
         model.train()
         order = torch.randperm(len(xt))
-        for start in range(0, len(order), BATCH):
-            idx = order[start : start + BATCH]
+        for start in range(0, len(order), batch):
+            idx = order[start : start + batch]
             xb, yb = xt[idx], yt[idx]
             logits = model(xb)
             loss = loss_fn(logits, yb)
@@ -195,29 +224,91 @@ def torch_epoch(torch, x: np.ndarray, y: np.ndarray):
     return run
 
 
+def torch_predict(torch, x: np.ndarray):
+    model = torch_model(torch)
+    model.eval()
+    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NCHW
+
+    def run() -> np.ndarray:
+        with torch.no_grad():
+            outs = [
+                torch.softmax(model(xt[s : s + BATCH]), dim=1) for s in range(0, len(xt), BATCH)
+            ]
+            return torch.cat(outs).numpy()
+
+    return run
+
+
+Makers = dict[str, Callable[[], Callable[[], Any]]]
+
+
+def makers(args: argparse.Namespace) -> tuple[Makers, Makers]:
+    """(training runners, predict runners): name -> function building the runner."""
+    x, y = mnist_subset(args.images, images=True)
+    train: Makers = {
+        "nnmath fit": lambda: nnmath_epoch(x, y),
+        "NumPy reference": lambda: NumpyConvnet(x, y).epoch,
+    }
+    predict: Makers = {"nnmath predict": lambda: nnmath_predict(x)}
+    label = torch_label()
+    if label is not None:
+        train[label] = lambda: torch_epoch(torch_with_threads(args.threads[0]), x, y)
+        predict[label + " no_grad"] = lambda: torch_predict(torch_with_threads(args.threads[0]), x)
+    return train, predict
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--images", type=int, default=10000)
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--child", choices=["times", "rss"], default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    nm.set_num_threads(args.threads)
-    x, y = mnist_subset(args.images, images=True)
-    runners = {
-        "nnmath Sequential.fit": nnmath_epoch(x, y),
-        "hand-written NumPy": NumpyConvnet(x, y).epoch,
-    }
-    torch = torch_or_none(args.threads)
-    if torch is not None:
-        runners["PyTorch CPU " + torch.__version__] = torch_epoch(torch, x, y)
-    times = alternate(runners, args.repeats)
-    baseline = next((k for k in runners if k.startswith("PyTorch")), "hand-written NumPy")
-    report(
-        f"keras.io MNIST convnet, one epoch of {len(x)} images, batch 128",
-        times,
-        baseline,
-        nm.get_num_threads(),
+    if args.child:
+        configure_threads()  # NNMATH_NUM_THREADS, set by the parent, before any timing
+    if args.child == "times":
+        load0 = load_average()
+        train, predict = makers(args)
+        times = alternate({k: make() for k, make in train.items()}, args.repeats)
+        ptimes = alternate({k: make() for k, make in predict.items()}, args.repeats)
+        print(json.dumps({"times": times, "predict": ptimes, "load": [load0, load_average()]}))
+        return
+    if args.child == "rss":
+        print(json.dumps(peak_rss_of(makers(args)[0][args.impl])))
+        return
+    common = ["--repeats", str(args.repeats), "--images", str(args.images)]
+    results: dict[int, dict[str, Any]] = {}
+    for t in args.threads:
+        res = child(__file__, t, [*common, "--child", "times"])
+        res["rss"] = {
+            name: child(__file__, t, [*common, "--child", "rss", "--impl", name])
+            for name in res["times"]
+        }
+        results[t] = res
+    names = list(results[args.threads[0]]["times"])
+    torch_name = next((n for n in names if n.startswith("PyTorch")), None)
+    print_table(
+        f"keras.io MNIST convnet, one training epoch of {args.images} images, batch {BATCH}",
+        results,
+        [*([torch_name] if torch_name else []), "NumPy reference"],
+        note="(medians of alternating runs in one process per thread count)",
     )
+    print(f"predict throughput, {args.images} images, batch {BATCH} (images/s from the median)")
+    print("| threads | implementation | images/s (wall) | images/s (CPU) | runs |")
+    print("| --- | --- | --- | --- | --- |")
+    import statistics
+
+    for t, res in results.items():
+        for name, v in res["predict"].items():
+            wall, cpu = statistics.median(v["wall"]), statistics.median(v["cpu"])
+            print(
+                f"| {t} | {name} | {args.images / wall:,.0f} | {args.images / cpu:,.0f} | "
+                f"{len(v['wall'])} |"
+            )
+    print()
+    write_json(args.json, {"benchmark": "convnet", "images": args.images, "results": results})
 
 
 if __name__ == "__main__":

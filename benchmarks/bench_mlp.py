@@ -1,155 +1,94 @@
-"""One MNIST MLP epoch (10 000 images, batch 128): nnmath vs hand-written NumPy vs PyTorch.
+"""One MNIST MLP epoch (60 000 images, batch 128, RMSprop): nnmath vs the lean hand-written
+NumPy MLP vs PyTorch CPU, at 1 and 2 threads, with peak memory.
 
 The network of the classic lesson: Dense 512 relu, Dense 10 softmax, RMSprop (lr 1e-3,
-rho 0.9, eps 1e-7), sparse categorical cross-entropy, shuffled each epoch, loss and accuracy
-computed for every batch (as ``fit`` reports them).
+rho 0.9, eps 1e-7), sparse categorical cross-entropy, shuffled each epoch.
 
-* nnmath: ``Sequential.fit(epochs=1, verbose=0)``.
-* hand-written NumPy: the same maths with preallocated buffers, in-place ufuncs and no
-  autodiff: the ceiling of what NumPy can do.
-* PyTorch CPU (when installed), with ``torch.set_num_threads`` equal to the BLAS threads.
+* nnmath: ``Sequential.fit(epochs=1, verbose=0)`` with ``metrics=["accuracy"]``, as users run it.
+* hand-written NumPy: the same maths with preallocated buffers, in-place ufuncs, no autodiff
+  and no metrics (the loss only): the ceiling of what NumPy can reach.
+* PyTorch CPU (when installed; never a dependency), ``torch.set_num_threads`` = BLAS threads,
+  loss and accuracy read every batch like ``fit``.
+* ``--yardstick path/to/numpy_mlp.py``: also time an outside lean NumPy MLP exposing
+  ``MLP(rng, batch)``, ``RMSprop(params)`` and ``train_epoch(model, opt, X, Y, rng, batch)``,
+  to check that the reference here is at least as lean.
 
-Runs alternate in one process; wall-clock and CPU-time medians and ratios are printed with
-the thread count (CPU time is the steadier figure when other processes share the cores).
-Goal: nnmath within 1.15x of the hand-written NumPy epoch and faster than PyTorch.
+Each thread count runs in a child process (BLAS threads fixed before NumPy loads); inside
+it the implementations alternate, ``--repeats`` timed runs each after one warm-up; the table
+gives wall and CPU medians and CPU-time ratios (CPU time is the steadier figure on a shared
+machine). Peak RSS of one epoch is measured in a separate child per implementation.
 
-Usage: python benchmarks/bench_mlp.py [--repeats 5] [--threads 1]
+Usage: python benchmarks/bench_mlp.py [--repeats 5] [--threads 1 2] [--images 60000]
+       [--json out.json] [--yardstick ../shared/bench/numpy_mlp.py]
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import os
-import statistics
-import time
+import importlib.util
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-
-import nnmath as nm
-from nnmath import layers
+from common import (
+    alternate,
+    child,
+    configure_threads,
+    load_average,
+    mnist_subset,
+    peak_rss_of,
+    print_table,
+    torch_label,
+    torch_with_threads,
+    write_json,
+)
 
 BATCH = 128
+F32 = np.float32
 
 
-# --------------------------------------------------------------- helpers (also used by
-# bench_convnet.py)
-def mnist_subset(n: int = 10000, images: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``n`` MNIST training images scaled to [0, 1] (float32) and their labels.
-
-    Falls back to random data of the same shape when MNIST is not available (the timing is
-    what matters here), and says so.
-    """
+def nnmath_epoch(x: np.ndarray, y: np.ndarray, hidden: int = 512, batch: int = BATCH):
     import nnmath as nm
+    from nnmath import layers
 
-    try:
-        (x, y), _ = nm.datasets.load_mnist()
-        x, y = x[:n], y[:n].astype(np.int64)
-    except (FileNotFoundError, OSError) as exc:
-        print(f"MNIST not found ({str(exc).splitlines()[0]}); timing on random data")
-        rng = np.random.default_rng(0)
-        x = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
-        y = rng.integers(0, 10, size=n)
-    x = x.astype(np.float32) / 255
-    return (x.reshape(n, 28, 28, 1) if images else x.reshape(n, 784)), y
-
-
-def torch_or_none(threads: int):
-    """``torch`` with ``threads`` intra-op threads, or None when it is not installed."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(threads)
-    return torch
-
-
-def alternate(
-    runners: dict[str, Callable[[], None]], repeats: int
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Time each runner ``repeats`` times, alternating them so load changes hit all alike.
-
-    Returns the wall-clock times and the process CPU times (``time.process_time``): on a
-    shared 2-core machine the CPU time is the steadier figure, as waiting for a core does
-    not count (memory-bandwidth contention still does).
-    """
-    wall: dict[str, list[float]] = {name: [] for name in runners}
-    cpu: dict[str, list[float]] = {name: [] for name in runners}
-    for run in runners.values():  # warm-up (allocations, BLAS start-up)
-        run()
-    for _ in range(repeats):
-        for name, run in runners.items():
-            gc.collect()
-            t0, c0 = time.perf_counter(), time.process_time()
-            run()
-            wall[name].append(time.perf_counter() - t0)
-            cpu[name].append(time.process_time() - c0)
-    return wall, cpu
-
-
-def report(
-    title: str,
-    times: tuple[dict[str, list[float]], dict[str, list[float]]],
-    baseline: str,
-    threads: int,
-) -> None:
-    """Print wall and CPU medians and their ratios to ``baseline`` (> 1: slower)."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(
-        f"{title}  [BLAS/torch threads: {threads}; 1-min load average {load:.1f} "
-        f"on {os.cpu_count()} cores]"
-    )
-    wall, cpu = times
-    base, base_cpu = statistics.median(wall[baseline]), statistics.median(cpu[baseline])
-    for name, ts in wall.items():
-        med, med_cpu = statistics.median(ts), statistics.median(cpu[name])
-        print(
-            f"  {name:<28} wall median {med:7.3f} s (min {min(ts):.3f}, n={len(ts)}) "
-            f"ratio {med / base:5.2f}x | CPU median {med_cpu:7.3f} s ratio "
-            f"{med_cpu / base_cpu:5.2f}x   (to {baseline})"
-        )
-
-
-# --------------------------------------------------------------- the MLP
-
-
-def nnmath_epoch(x: np.ndarray, y: np.ndarray):
     model = nm.Sequential(
-        [layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax")], seed=0
+        [layers.Dense(hidden, activation="relu"), layers.Dense(10, activation="softmax")], seed=0
     )
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.build((None, 784))
-    return lambda: model.fit(x, y, epochs=1, batch_size=BATCH, verbose=0)
+    model.build((None, x.shape[1]))
+    return lambda: model.fit(x, y, epochs=1, batch_size=batch, verbose=0)
 
 
 class NumpyMLP:
-    """784-512-10 MLP, softmax-CE, RMSprop, written out with preallocated buffers."""
+    """784-H-10 MLP, softmax cross-entropy, RMSprop: preallocated buffers, in-place ufuncs.
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, seed: int = 0) -> None:
-        rng = np.random.default_rng(seed)
-        self.x, self.y = x, y
-        f = np.float32
-        lim1, lim2 = np.sqrt(6 / (784 + 512)), np.sqrt(6 / (512 + 10))
+    ``v = rho v + (1 - rho) g^2;  w -= lr g / (sqrt(v) + eps)`` (Keras's RMSprop).
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, hidden: int = 512, batch: int = BATCH):
+        rng = np.random.default_rng(0)
+        self.x, self.y, self.rng, self.batch = x, y, rng, batch
+        d = x.shape[1]
+        lim1, lim2 = np.sqrt(6 / (d + hidden)), np.sqrt(6 / (hidden + 10))
         self.params = [
-            rng.uniform(-lim1, lim1, (784, 512)).astype(f),
-            np.zeros(512, f),
-            rng.uniform(-lim2, lim2, (512, 10)).astype(f),
-            np.zeros(10, f),
+            rng.uniform(-lim1, lim1, (d, hidden)).astype(F32),
+            np.zeros(hidden, F32),
+            rng.uniform(-lim2, lim2, (hidden, 10)).astype(F32),
+            np.zeros(10, F32),
         ]
         self.grads = [np.empty_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
         self.tmp = [np.empty_like(p) for p in self.params]
-        self.xb = np.empty((BATCH, 784), f)
-        self.h = np.empty((BATCH, 512), f)
-        self.z = np.empty((BATCH, 10), f)
-        self.rng = rng
+        self.xb = np.empty((batch, d), F32)
+        self.h = np.empty((batch, hidden), F32)
+        self.dh = np.empty((batch, hidden), F32)
+        self.z = np.empty((batch, 10), F32)
 
-    def step(self, xb: np.ndarray, yb: np.ndarray) -> tuple[float, float]:
+    def step(self, xb: np.ndarray, yb: np.ndarray) -> float:
         w1, b1, w2, b2 = self.params
         gw1, gb1, gw2, gb2 = self.grads
         n = len(xb)
-        h, z = self.h[:n], self.z[:n]
+        h, dh, z = self.h[:n], self.dh[:n], self.z[:n]
         np.matmul(xb, w1, out=h)
         h += b1
         np.maximum(h, 0, out=h)
@@ -159,41 +98,52 @@ class NumpyMLP:
         np.exp(z, out=z)
         z /= z.sum(axis=1, keepdims=True)  # probabilities
         rows = np.arange(n)
-        loss = -float(np.log(z[rows, yb]).mean())
-        acc = float((z.argmax(axis=1) == yb).mean())
-        z[rows, yb] -= 1.0
-        z *= 1.0 / n  # dL/dlogits
+        loss = -np.log(np.maximum(z[rows, yb], F32(1e-7))).mean()
+        z[rows, yb] -= 1
+        z *= F32(1.0 / n)  # dL/dlogits
         np.matmul(h.T, z, out=gw2)
         z.sum(axis=0, out=gb2)
-        dh = z @ w2.T
+        np.matmul(z, w2.T, out=dh)
         dh *= h > 0
         np.matmul(xb.T, dh, out=gw1)
         dh.sum(axis=0, out=gb1)
+        rho, lr, eps = F32(0.9), F32(1e-3), F32(1e-7)
         for p, g, v, t in zip(self.params, self.grads, self.v, self.tmp, strict=True):
-            v *= 0.9
             np.multiply(g, g, out=t)
-            t *= 0.1
+            t *= 1 - rho
+            v *= rho
             v += t
             np.sqrt(v, out=t)
-            t += 1e-7
+            t += eps
             np.divide(g, t, out=t)
-            t *= 0.001
+            t *= lr
             p -= t
-        return loss, acc
+        return float(loss)
 
     def epoch(self) -> None:
         order = self.rng.permutation(len(self.x))
-        for start in range(0, len(order), BATCH):
-            idx = order[start : start + BATCH]
+        for start in range(0, len(order), self.batch):
+            idx = order[start : start + self.batch]
             xb = self.xb[: len(idx)]
             np.take(self.x, idx, axis=0, out=xb)
             self.step(xb, self.y[idx])
 
 
-def torch_epoch(torch, x: np.ndarray, y: np.ndarray):
+def yardstick_epoch(path: str, x: np.ndarray, y: np.ndarray):
+    spec = importlib.util.spec_from_file_location("numpy_mlp_yardstick", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rng = np.random.default_rng(0)
+    model = mod.MLP(rng, BATCH)
+    opt = mod.RMSprop(model.params())
+    return lambda: mod.train_epoch(model, opt, x, y, rng, BATCH)
+
+
+def torch_epoch(torch, x: np.ndarray, y: np.ndarray, hidden: int = 512, batch: int = BATCH):
     torch.manual_seed(0)
     model = torch.nn.Sequential(
-        torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10)
+        torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10)
     )
     opt = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss()
@@ -201,8 +151,8 @@ def torch_epoch(torch, x: np.ndarray, y: np.ndarray):
 
     def run() -> None:
         order = torch.randperm(len(xt))
-        for start in range(0, len(order), BATCH):
-            idx = order[start : start + BATCH]
+        for start in range(0, len(order), batch):
+            idx = order[start : start + batch]
             xb, yb = xt[idx], yt[idx]
             logits = model(xb)
             loss = loss_fn(logits, yb)
@@ -215,27 +165,66 @@ def torch_epoch(torch, x: np.ndarray, y: np.ndarray):
     return run
 
 
+def makers(args: argparse.Namespace) -> dict[str, Callable[[], Callable[[], Any]]]:
+    """name -> function building that implementation's one-epoch runner (data loaded once)."""
+    x, y = mnist_subset(args.images)
+    out: dict[str, Callable[[], Callable[[], Any]]] = {
+        "nnmath fit": lambda: nnmath_epoch(x, y),
+        "NumPy reference": lambda: NumpyMLP(x, y).epoch,
+    }
+    if args.yardstick:
+        out["shared numpy_mlp.py"] = lambda: yardstick_epoch(args.yardstick, x, y)
+    label = torch_label()
+    if label is not None:
+        out[label] = lambda: torch_epoch(torch_with_threads(args.threads[0]), x, y)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--images", type=int, default=60000)
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--yardstick", default=None, help="path to an outside numpy_mlp.py")
+    parser.add_argument("--child", choices=["times", "rss"], default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    nm.set_num_threads(args.threads)
-    x, y = mnist_subset(10000)
-    runners = {
-        "nnmath Sequential.fit": nnmath_epoch(x, y),
-        "hand-written NumPy": NumpyMLP(x, y).epoch,
-    }
-    torch = torch_or_none(args.threads)
-    if torch is not None:
-        runners["PyTorch CPU " + torch.__version__] = torch_epoch(torch, x, y)
-    times = alternate(runners, args.repeats)
-    report(
-        "MNIST MLP 784-512-10, one epoch of 10 000 images, batch 128",
-        times,
-        "hand-written NumPy",
-        nm.get_num_threads(),
+    if args.child:
+        configure_threads()  # NNMATH_NUM_THREADS, set by the parent, before any timing
+    if args.child == "times":
+        import json
+
+        load0 = load_average()
+        times = alternate({k: make() for k, make in makers(args).items()}, args.repeats)
+        print(json.dumps({"times": times, "load": [load0, load_average()]}))
+        return
+    if args.child == "rss":
+        import json
+
+        print(json.dumps(peak_rss_of(makers(args)[args.impl])))
+        return
+    common = ["--repeats", str(args.repeats), "--images", str(args.images)]
+    if args.yardstick:
+        common += ["--yardstick", args.yardstick]
+    results: dict[int, dict[str, Any]] = {}
+    for t in args.threads:
+        res = child(__file__, t, [*common, "--child", "times"])
+        res["rss"] = {
+            name: child(__file__, t, [*common, "--child", "rss", "--impl", name])
+            for name in res["times"]
+        }
+        results[t] = res
+    torch_name = next(
+        (n for n in results[args.threads[0]]["times"] if n.startswith("PyTorch")), None
     )
+    print_table(
+        f"MNIST MLP 784-512-10, RMSprop, one epoch of {args.images} images, batch {BATCH}",
+        results,
+        ["NumPy reference", *([torch_name] if torch_name else [])],
+        note="(medians of alternating runs in one process per thread count; ratios of CPU time)",
+    )
+    write_json(args.json, {"benchmark": "mlp", "images": args.images, "results": results})
 
 
 if __name__ == "__main__":

@@ -62,6 +62,21 @@ def test_wrong_version_fails_with_its_diagnosis(group, name, code, fn):
     assert result.message and str(result).startswith("FAIL")
 
 
+def test_backward_and_pooling_messages_say_what_to_change():
+    conv = _load("conv")
+    said = {"conv_backward__values__assign": "accumulate with +=",
+            "conv_backward__shape__padding": "cut the padding off",
+            "pool_backward__constant_factor": "dA / (f * f)"}
+    deep = _load("deep")
+    said_deep = {"L_model_backward__shape__keys": "stored as dA{L-1}",
+                 "L_model_backward__values__dZ": "not AL - Y"}
+    for module, table in ((conv, said), (deep, said_deep)):
+        for attr, advice in table.items():
+            result = exercises.check(getattr(module, attr), attr.split("__")[0])
+            assert advice in result.message, result
+            assert "element-wise product" not in result.message, result
+
+
 def test_every_exercise_and_every_mistake_class_has_a_wrong_version():
     covered = {(p.values[0], p.values[1]) for p in MISTAKE_CASES}
     missing = [e.qualified for e in all_exercises() if (e.group, e.name) not in covered]
@@ -94,6 +109,11 @@ def test_the_issue_s_exercise_list_and_names():
             resolve(shared)
     with pytest.raises(KeyError, match="did you mean"):
         resolve("propagat")
+
+
+def test_readme_counts_the_exercises():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"\n{len(all_exercises())} exercises: the classic course" in readme
 
 
 def test_for_lesson_contract():
@@ -145,6 +165,40 @@ def test_messages_say_where_and_what_to_change():
     assert "result[0]['dw']" in found.message and "divide by m" in found.message
 
 
+def test_course_style_dict_update_passes_and_in_place_names_the_argument():
+    """Binding new arrays into the caller's dict (the course's own update_parameters) is not an
+    in-place change; `-=` on its arrays is, and the message names the argument even when the
+    signature spans two lines (Adam)."""
+
+    def rebinding(parameters, grads, learning_rate=1.2):
+        for k in list(parameters):
+            parameters[k] = parameters[k] - learning_rate * grads["d" + k]
+        return parameters
+
+    assert exercises.check(rebinding, "deep.update_parameters").passed
+    ref = resolve("update_parameters_with_adam").reference
+
+    def adam_in_place(parameters, grads, v, s, t, *args, **kwargs):
+        new, *rest = ref(parameters, grads, v, s, t, *args, **kwargs)
+        for k in parameters:
+            parameters[k] -= parameters[k] - new[k]
+        return (parameters, *rest)
+
+    result = exercises.check(adam_in_place, "update_parameters_with_adam")
+    assert result.code == "in_place" and "input parameters['W1']" in result.message, result
+
+
+def test_elementwise_product_for_a_matrix_product_is_named():
+    def propagate(w, b, X, Y):
+        m = X.shape[1]
+        A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
+        cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+        return {"dw": X * (A - Y) / m, "db": np.sum(A - Y) / m}, cost
+
+    result = exercises.check(propagate, "propagate")
+    assert result.code == "shape" and "element-wise product (*)" in result.message, result
+
+
 def test_slow_is_a_ratio_against_the_reference():
     """The loop version is right (values) but rejected as slow; the vectorized one passes."""
     module = _load("logistic")
@@ -189,7 +243,7 @@ SOLUTIONS = {
 
 ENGINE_SOLUTIONS = {
     "forward": ["self.x = x", "return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))"],
-    "backward": ["return (g / (1 + np.exp(-self.x)),)"],
+    "backward": ["return (g * 0.5 * (1 + np.tanh(self.x / 2)),)"],
     "__init__": ["self.activation = activation",
                  "w = np.random.default_rng(0).uniform(0, 0.1, (input_size, output_size))",
                  "self.W = Tensor(w.astype(np.float32), requires_grad=True)",
@@ -250,13 +304,22 @@ def test_cli_start_fill_check_round_trip_and_failures(tmp_path):
 
     hang = tmp_path / "hang.py"
     hang.write_text("def sigmoid(x):\n    while True:\n        pass\n\n\n"
-                    "def softmax(x):\n    raise ValueError('boom')\n")
-    result = _cli("check", str(hang), "sigmoid", "softmax", "sigmoid_derivative",
-                  "--timeout", "1")
+                    "def softmax(x):\n    raise ValueError('boom')\n\n\n"
+                    "def initialize_with_zeros(dim):\n    while True:\n        try:\n"
+                    "            while True:\n                pass\n"
+                    "        except BaseException:\n            pass\n\n\n"
+                    "def predict(w, b, X):\n    import os\n    os._exit(3)\n")
+    result = _cli("check", str(hang), "sigmoid", "softmax", "initialize_with_zeros",
+                  "predict", "sigmoid_derivative", "--timeout", "1")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert any("basics.sigmoid: stopped after 1 s" in ln for ln in lines), result.stdout
     assert any("softmax raised ValueError: boom (line 7 of hang.py)" in ln for ln in lines)
+    # a loop that swallows the timer is killed; a fresh process checks the exercises after it
+    assert any("initialize_with_zeros: stopped and killed" in ln and "bare `except:`" in ln
+               for ln in lines), result.stdout
+    assert any("predict: the checker process ended (exit code 3)" in ln for ln in lines)
+    assert "RuntimeWarning" not in result.stdout + result.stderr
     assert any("has no function (or class) named sigmoid_derivative" in ln for ln in lines)
 
     broken = tmp_path / "broken.py"

@@ -59,13 +59,19 @@ def test_drawn_digits_are_read_in_every_variant(cnn, drawn, capsys):
 def test_blank_picture_is_not_sure_and_show_saves_the_exact_input(cnn, tmp_path):
     Image.new("RGB", (280, 280), "white").save(tmp_path / "blank.png")
     draw_digit(7, FONTS[0], "thin", "transparent").save(tmp_path / "seven.png")
-    r = _cli("predict", str(cnn), "blank.png", "seven.png", "--show", "seen", cwd=tmp_path)
+    speck = Image.new("RGB", (280, 280), "white")
+    speck.putpixel((140, 140), (0, 0, 0))
+    speck.save(tmp_path / "speck.png")
+    r = _cli("predict", str(cnn), "blank.png", "seven.png", "speck.png", "--show", "seen",
+             cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == ("blank.png: not sure (a blank picture: nothing stands out from its "
                         "background)")
     assert lines[1].startswith("seven.png: 7 (") and lines[1].endswith(" % sure)")
-    assert lines[2] == "model inputs saved in seen/"
+    assert lines[2] == ("speck.png: not sure (only a speck of ink (1 x 1 pixels), too small "
+                        "to be a digit)")
+    assert lines[3] == "model inputs saved in seen/"
     seen = np.asarray(Image.open(tmp_path / "seen" / "seven-input.png"))
     assert seen.shape == (28, 28)
     m = predict.load_any(cnn)
@@ -125,6 +131,29 @@ def test_not_sure_below_the_documented_confidence_names_the_top_two(tmp_path):
     assert predict.Prediction("x", "3", 0.5, ("8", 0.3)).line() == "x: 3 (50.00 % sure)"
     assert predict.Prediction("x", "3", 0.4999, ("8", 0.3)).line() == \
         "x: not sure (3 49.99 % or 8 30.00 %)"
+
+
+def test_a_blank_picture_is_not_sure_for_photo_models_too(tmp_path):
+    model = nm.Sequential([layers.Input((8, 8, 3)), layers.Flatten(),
+                           layers.Dense(2, activation="softmax")], seed=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    w, _ = model.get_weights()
+    model.set_weights([np.zeros_like(w), np.log(np.array([9, 1], np.float32))])  # 90 % "cat"
+    model.save(str(tmp_path / "m.safetensors"), preprocessing={
+        "input_shape": [8, 8, 3], "image_size": [8, 8], "scale": 1 / 255,
+        "grayscale": False, "picture": "photo", "aspect": "crop",
+        "class_names": ["cat", "dog"]})
+    Image.new("RGB", (64, 48), (250, 250, 245)).save(tmp_path / "white.png")
+    Image.new("RGBA", (64, 48), (0, 0, 0, 0)).save(tmp_path / "clear.png")
+    photo = Image.new("RGB", (64, 48), (250, 250, 245))
+    photo.paste((20, 40, 200), (20, 10, 44, 38))
+    photo.save(tmp_path / "icon.png")
+    r = _cli("predict", str(tmp_path / "m.safetensors"), "white.png", "clear.png", "icon.png",
+             cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    blank = "not sure (a blank picture: nothing stands out from its background)"
+    assert r.stdout.splitlines() == [f"white.png: {blank}", f"clear.png: {blank}",
+                                     "icon.png: cat (90.00 % sure)"]
 
 
 def test_evaluate_says_what_the_model_expects(cnn):

@@ -67,11 +67,49 @@ def test_blank_pictures_are_blank(level, rng):
     assert not digit_input(paper).blank
 
 
+@pytest.mark.parametrize("side", [1, 3, 8])
+def test_a_speck_of_ink_is_not_blown_up_into_a_digit(side):
+    pic = np.full((280, 280), 255, np.uint8)
+    pic[100:100 + side, 150:150 + side] = 0  # under 3 % of 280 px: a speck, not a digit
+    x = digit_input(pic)
+    assert x.blank and x.pixels.max() == 0
+    assert x.why == f"only a speck of ink ({side} x {side} pixels), too small to be a digit"
+    pic[100:100 + 9, 150] = 0  # a 9-pixel stroke (over 3 % of 280) is ink to read
+    assert not digit_input(pic).blank
+    small = np.zeros((28, 28), np.uint8)  # at MNIST's own size a 2-pixel dash still counts
+    small[10, 10:12] = 255
+    assert not digit_input(small).blank
+    small[10, 11] = 0  # one pixel: a speck at any size
+    assert digit_input(small).blank
+
+
+def test_a_hairline_stroke_keeps_full_contrast_when_scaled_down():
+    pic = np.full((600, 600), 255, np.uint8)
+    i = np.arange(50, 550)
+    pic[i, i] = 0  # a 1-pixel diagonal "/", 500 x 500 px: 25 times smaller at 20 px
+    x = digit_input(pic).pixels
+    assert x.max() == pytest.approx(1.0)  # not a faint grey line the model never saw
+    assert (x > 0.5).sum() >= DIGIT_BOX - 2  # a whole stroke, corner to corner
+
+
 def test_a_faint_grey_pencil_digit_still_gets_full_contrast():
     pic = np.full((100, 100), 200, np.uint8)
     pic[20:80, 45:52] = 150                           # grey on light grey paper
     x = digit_input(pic).pixels
     assert x.max() == pytest.approx(1.0) and x[0].max() == 0
+
+
+@pytest.mark.parametrize("aspect", ["stretch", "crop", "pad"])
+def test_a_flat_photo_is_blank_and_a_real_one_is_not(aspect, rng):
+    sky = np.empty((60, 90, 3), np.uint8)
+    sky[:] = (90, 160, 230)
+    noisy = np.clip(sky + rng.integers(-20, 21, sky.shape), 0, 255).astype(np.uint8)  # jpeg-ish
+    clear = np.zeros((60, 90, 4), np.uint8)  # fully transparent: white once composited
+    for flat in (sky, noisy, clear):
+        assert photo_input(flat, (16, 16), aspect).blank
+    bird = noisy.copy()
+    bird[20:30, 40:55] = (30, 30, 30)  # something in the sky
+    assert not photo_input(bird, (16, 16), aspect).blank
 
 
 def test_photo_policies_keep_or_change_the_aspect():

@@ -129,3 +129,22 @@ def test_progress_within_an_epoch_on_a_terminal_and_plain_lines_otherwise(tmp_pa
     assert re.search(r"Epoch 1/2 +\d+/16 \[=*", screen), screen  # a bar part-way through
     assert "\r" in screen and "Epoch 2/2 - 16/16 - " in screen
     # through a pipe: plain lines, see test_train_images_learns_two_shapes_and_predict_...
+
+
+def test_evaluate_on_a_folder_model_says_what_to_do_instead(tmp_path):
+    import nnmath as nm
+    from nnmath import layers, predict
+
+    model = nm.Sequential([layers.Input((8, 8, 3)), layers.Flatten(),
+                           layers.Dense(2, activation="softmax")], seed=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    path = tmp_path / "images.safetensors"
+    model.save(str(path), preprocessing={
+        "input_shape": [8, 8, 3], "image_size": [8, 8], "scale": 1 / 255, "grayscale": False,
+        "picture": "photo", "aspect": "crop", "class_names": ["circle", "square"],
+        "data_folder": "shapes"})
+    with pytest.raises(ValueError, match=r"was trained on your own pictures \(shapes\); "
+                                         r"evaluate takes a data set \(.*mnist.*\): for your "
+                                         r"pictures, `nnmath train images` printed"):
+        predict.evaluate_model(path)
+    assert "e.g. --data mnist" not in _cli("evaluate", str(path)).stderr

@@ -61,6 +61,18 @@ def test_nnmath_data_pointing_nowhere_is_reported_and_not_created(tmp_path):
     assert r.returncode == 2 and "no such folder" in r.stderr and not (tmp_path / "no").exists()
 
 
+def test_nnmath_data_naming_a_file_says_so(data_dir, tmp_path):
+    labels = Path(data_dir) / "mnist" / LABELS
+    r = _cli("data", "list", env={"NNMATH_DATA": str(labels)})
+    assert r.returncode == 2
+    assert (f"NNMATH_DATA={labels}: a file, not a folder; point NNMATH_DATA at the folder "
+            f"holding mnist/, catvnoncat/, ..., e.g. NNMATH_DATA={data_dir}") in r.stderr
+    (tmp_path / "notes").write_text("x")
+    r = _cli("data", "verify", env={"NNMATH_DATA": str(tmp_path / "notes")})
+    assert r.returncode == 2 and "notes: a file, not a folder;" in r.stderr
+    assert "mkdir" not in r.stderr  # `mkdir -p` over an existing file would fail
+
+
 def test_nnmath_data_naming_a_data_set_folder_gets_a_hint(data_dir, tmp_path):
     inner = tmp_path / "data" / "mnist"
     shutil.copytree(Path(data_dir) / "mnist", inner)
@@ -73,6 +85,17 @@ def test_nnmath_data_naming_a_data_set_folder_gets_a_hint(data_dir, tmp_path):
     assert not (inner / "mnist").exists()  # nothing left behind
     r = _cli("data", "verify", "mnist", env={"NNMATH_DATA": str(tmp_path / "data")})
     assert r.returncode == 0
+
+
+def test_data_list_names_the_decoded_cache_and_its_size(data_dir, tmp_path):
+    cache = tmp_path / "xdg" / "nnmath" / "decoded"
+    (cache / "mnist").mkdir(parents=True)
+    (cache / "mnist" / "t10k-images-idx3-ubyte.gz-1.npy").write_bytes(bytes(2_500_000))
+    r = _cli("data", "list", "--data-dir", str(data_dir),
+             env={"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == (f"decoded-array cache: {cache}  2.5 MB (made on first "
+                                         "load; delete it to free the space)")
 
 
 def test_data_verify_exits_1_when_a_set_is_missing(capsys, data_dir, tmp_path):
@@ -95,6 +118,21 @@ def test_data_list_into_head_has_no_broken_pipe_error(data_dir):
     assert "Broken pipe" not in r.stderr and "error" not in r.stderr, r.stderr
 
 
+def test_output_into_a_closed_pipe_is_not_an_error(data_dir):
+    # deterministic form of `| head -1`: the reader is gone before the first write (with a
+    # short output and a live `head`, everything may fit the pipe buffer and never fail)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        r = subprocess.run([sys.executable, "-m", "nnmath.cli", "data", "list", "mnist",
+                            "--data-dir", str(data_dir)], stdout=write_end,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "", r.stderr  # no "Broken pipe", no "Exception ignored"
+
+
 def test_debug_keeps_the_exit_code_and_adds_the_traceback(tmp_path):
     plain = _cli("data", "verify", "cifar")
     debug = _cli("--debug", "data", "verify", "cifar")
@@ -115,6 +153,16 @@ def test_absurd_learning_rate_is_refused_and_huge_batch_is_explained(tmp_path):
             "ONE step on all 300 (try --batch-size 128)") in r.stdout
     assert "note: learning rate 5.0 is far above this recipe's default 0.001" in r.stdout
     assert "300 training samples, 1 epoch, batch size 1000000" in r.stdout  # "1 epoch"
+
+
+def test_few_samples_with_the_default_batch_size_get_a_hint_that_helps(capsys):
+    from nnmath import recipes
+
+    recipes.get("mnist-mlp").fit({"epochs": 1, "units": 8}, limit=20, verbose=1)
+    out = capsys.readouterr().out
+    assert ("note: batch size 128 is larger than the 20 training samples: each epoch is ONE "
+            "step on all 20 (train on more samples (--limit), or try --batch-size 5)") in out
+    assert "try --batch-size 128" not in out  # the default itself is too large here
 
 
 def test_percentages_have_two_decimals(tmp_path):

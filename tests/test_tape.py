@@ -138,6 +138,15 @@ def test_tape_errors():
         y = Tensor(np.ones(2), requires_grad=True).sum()
     with pytest.raises(TypeError, match=r"wrap arrays as nm\.Tensor"):
         tape.gradient(y, np.ones(2))
+    x = Tensor(np.array(3.0))
+    with nm.GradientTape() as outer:  # nested tapes (second derivatives): a clear refusal
+        outer.watch(x)
+        with nm.GradientTape() as inner:
+            inner.watch(x)
+            y = x * x * x
+        dy = inner.gradient(y, x)
+    with pytest.raises(TypeError, match="cannot be differentiated again"):
+        outer.gradient(dy, x)
 
 
 def test_grad_argnums_has_aux_and_errors():

@@ -17,7 +17,7 @@ from nnmath import recipes
 
 def test_sigint_after_the_first_epoch_then_resume_adds_up(tmp_path):
     cmd = [sys.executable, "-m", "nnmath.cli", "train", "mnist-mlp", "--epochs", "3",
-           "--limit", "20000", "--out", "m"]
+           "--limit", "6000", "--out", "m"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
@@ -67,7 +67,9 @@ def test_sigint_after_the_first_epoch_then_resume_adds_up(tmp_path):
 
 
 def test_sigint_stops_a_classic_recipe_at_the_next_mark_and_keeps_the_model(tmp_path):
-    cmd = [sys.executable, "-m", "nnmath.cli", "train", "cat-deep", "--epochs", "2500",
+    # planar: a classic (full-batch, course-notation) recipe whose iterations take
+    # milliseconds, so a million of them could never finish before the signal lands
+    cmd = [sys.executable, "-m", "nnmath.cli", "train", "planar", "--epochs", "1000000",
            "--out", "m"]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -76,16 +78,37 @@ def test_sigint_stops_a_classic_recipe_at_the_next_mark_and_keeps_the_model(tmp_
         line = proc.stdout.readline()
         assert line, "".join(seen)
         seen.append(line)
-        if line.startswith("Cost after iteration 100:"):
+        if line.startswith("Cost after iteration 0:"):
             proc.send_signal(signal.SIGINT)
             break
     out, err = proc.communicate(timeout=300)
     out = "".join(seen) + out
     assert proc.returncode == 130, (out, err)
     assert "Ctrl-C: stopping at the next 100-iteration mark" in err
-    assert "Cost after iteration 2400" not in out  # stopped early ...
-    assert "interrupted: saved the model as trained so far in m/cat-deep.safetensors" in out
-    kind, params, _ = recipes.load_classic(tmp_path / "m" / "cat-deep.safetensors")
-    assert kind == "classic-deep" and params["W1"].shape == (20, 12288)  # ... and saved
+    assert "Cost after iteration 999000" not in out  # stopped early ...
+    assert "interrupted: saved the model as trained so far in m/planar.safetensors" in out
+    kind, params, _ = recipes.load_classic(tmp_path / "m" / "planar.safetensors")
+    assert kind == "classic-shallow" and params["W1"].shape == (4, 2)  # ... and saved
+    assert np.all(np.isfinite(params["W1"]))
     r = subprocess.run([*cmd, "--resume"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 2 and "--resume applies to the engine recipes" in r.stderr
+
+
+def test_a_second_ctrl_c_quits_at_once_and_names_the_checkpoint(tmp_path, monkeypatch, capsys):
+    from nnmath.cli import main
+
+    def interrupted_twice(name, **kw):  # as if Ctrl-C came twice during epoch 3
+        recipes.checkpoint_path(name, kw["out"]).write_bytes(b"epoch 2")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(recipes, "train", interrupted_twice)
+    assert main(["train", "mnist-mlp", "--out", str(tmp_path)]) == 130
+    ckpt = tmp_path / "mnist-mlp.checkpoint.safetensors"
+    assert capsys.readouterr().err.strip() == (
+        f"nnmath train: interrupted; the checkpoint of the last finished epoch is kept in "
+        f"{ckpt}: continue with `nnmath train mnist-mlp --resume`")
+    ckpt.unlink()  # before the first epoch ended: nothing to name
+    monkeypatch.setattr(recipes, "train", lambda name, **kw: (_ for _ in ()).throw(
+        KeyboardInterrupt()))
+    assert main(["train", "mnist-mlp", "--out", str(tmp_path)]) == 130
+    assert capsys.readouterr().err.strip() == "nnmath train: interrupted"

@@ -11,7 +11,7 @@ import pytest
 import nnmath as nm
 from nnmath import layers, optimizers
 from nnmath.tuning import lr_find
-from nnmath.tuning.lrfind import power_iteration, suggest
+from nnmath.tuning.lrfind import largest_eigenvalue, power_iteration, suggest
 
 
 def _mlp(seed=0):
@@ -96,6 +96,26 @@ def test_power_iteration_finds_the_largest_eigenvalue():
     assert power_iteration(lambda v: A @ v, 30, rng) == pytest.approx(9.0, rel=1e-4)
 
 
+def test_largest_eigenvalue_is_the_most_positive_even_when_a_negative_one_dominates():
+    """At a network's random start the Hessian can be indefinite with |lambda_min| >
+    lambda_max: plain power iteration then returns lambda_min (and 2/lambda is no limit)."""
+    rng = np.random.default_rng(1)
+    q, _ = np.linalg.qr(rng.normal(size=(30, 30)))
+    eig = np.linspace(-9.0, 3.0, 30)
+    eig[-1] = 5.0
+    A = q @ np.diag(eig) @ q.T
+    assert power_iteration(lambda v: A @ v, 30, rng) == pytest.approx(-9.0, rel=1e-3)
+    assert largest_eigenvalue(lambda v: A @ v, 30, rng) == pytest.approx(5.0, rel=1e-2)
+    # a +-pair (5 and -5, as mnist-mlp's first batch at its start has, about 9.5): plain
+    # power iteration's Rayleigh quotient settles on a seed-dependent mix of the two
+    pair = np.linspace(-4.0, 4.0, 30)
+    pair[0], pair[-1] = -5.0, 5.0
+    B = q @ np.diag(pair) @ q.T
+    for seed in range(3):
+        lam = largest_eigenvalue(lambda v: B @ v, 30, np.random.default_rng(seed))
+        assert lam == pytest.approx(5.0, rel=1e-2)
+
+
 def test_suggestion_is_never_none_and_says_why_it_is_unreliable():
     lrs = np.geomspace(1e-6, 1.0, 50)
     clean = 1.0 / (1.0 + np.exp(4 * (np.log10(lrs) + 3)))  # falls around 1e-3 and levels
@@ -105,6 +125,8 @@ def test_suggestion_is_never_none_and_says_why_it_is_unreliable():
     assert 1e-5 < s < 1e-1
     few = suggest(lrs[:2], np.array([1.0, np.inf]))
     assert isinstance(few[0], float) and not few[2] and "too few points" in few[3]
+    first = suggest(lrs[:1], np.array([np.nan]))  # not finite from the first step on
+    assert first[0] == lrs[0] and not first[2] and "too few points" in first[3]
     flat = suggest(lrs, np.ones(50))
     assert not flat[2] and "hardly fell" in flat[3] and math.isfinite(flat[0])
 

@@ -61,6 +61,8 @@ def test_command_line_values_and_ranges():
     ([1.0, 0.5, 0.9, 0.4, 0.8, 0.35, 0.75, 0.3], "oscillating"),
     ([0.0, 0.0, 0.0], "good"),
     ([1.0, 0.5], "unknown"),
+    ([0.693, 1.354], "diverged"),  # a pruned classic trial: two reports are enough
+    ([0.7], "unknown"),
 ])
 def test_diagnosis_of_typical_curves(curve, expected):
     assert diagnose(curve) == expected

@@ -154,7 +154,34 @@ def test_recipe_objects_prune_bad_trials_and_report_epochs_saved(tmp_path):
     assert all(len(t.reports) < 30 for t in pruned)
     assert res.epochs_saved == sum(30 - len(t.reports) for t in pruned) > 0
     assert f"pruning saved {res.epochs_saved} epoch(s)" in res.table()
+    # a pruned trial replays up to where it was pruned, bit for bit (not to the end)
+    rep = res.replay(pruned[0].number)
+    assert rep.identical and rep.stored == rep.replayed
     assert res.metric == "val_accuracy" and res.direction == "maximize"
+
+
+def test_replay_counts_nan_as_the_same_value():
+    from nnmath.tuning.results import ReplayResult
+
+    nan = float("nan")
+    assert ReplayResult(0, {"loss": nan, "acc": 0.5}, {"loss": float("nan"), "acc": 0.5}).identical
+    assert not ReplayResult(0, {"loss": nan}, {"loss": 1.0}).identical
+    assert not ReplayResult(0, {"loss": 1.0}, {"loss": 1.0, "acc": 0.5}).identical
+
+
+def test_epochs_saved_counts_epochs_not_reports_for_classic_recipes():
+    """Classic recipes report every 100 iterations (steps 0, 100, ...): a trial of 1500
+    iterations pruned after its report at step 100 saved 1500 - 101 iterations, not 13."""
+    from nnmath.tuning.results import SweepResult, TrialRecord
+
+    def rec(n, state, last):
+        return TrialRecord(number=n, params={"learning_rate": 0.1, "epochs": 1500},
+                           state=state, value=0.7 if state == "complete" else None,
+                           reports=[(s, 0.5) for s in range(0, last + 1, 100)])
+
+    trials = [rec(0, "complete", 1400), rec(1, "pruned", 100), rec(2, "pruned", 300)]
+    res = SweepResult("sqlite://", "s", {"target_kind": "recipe"}, "maximize", trials)
+    assert res.epochs_saved == (1500 - 101) + (1500 - 301)
 
 
 def test_pruning_decides_the_same_in_process_and_in_a_pool(tmp_path):

@@ -135,6 +135,11 @@ def _data_list(registry: ModuleType, name: str | None, data_dir: str | None) -> 
             present = sum((root / ds.name / f.name).is_file() for f in ds.files)
             print(f"  {ds.name:<14} {ds.size / 1e6:7.1f} MB  {present}/{len(ds.files)} files  "
                   f"{ds.description}")
+        cache = registry.cache_dir()
+        used = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) \
+            if cache.is_dir() else 0
+        print(f"decoded-array cache: {cache}  {used / 1e6:.1f} MB (made on first load; "
+              f"delete it to free the space)")
         return 0
     print(f"{ds.name}: {ds.description}\nsource: {ds.source}\nfolder: {root / ds.name}")
     for f in ds.files:
@@ -277,9 +282,16 @@ def _run_train(args: argparse.Namespace) -> int:
                                f"{args.recipe} trains on its data set "
                                f"{recipes.get(args.recipe).dataset}")
         params["data"] = args.data
-    result = recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
-                           learning_rate=args.learning_rate, seed=args.seed, out=args.out,
-                           limit=args.limit, params=params, resume=args.resume)
+    try:
+        result = recipes.train(args.recipe, epochs=args.epochs, batch_size=args.batch_size,
+                               learning_rate=args.learning_rate, seed=args.seed, out=args.out,
+                               limit=args.limit, params=params, resume=args.resume)
+    except KeyboardInterrupt:  # a second Ctrl-C: quit at once, but say what is kept
+        ckpt = recipes.checkpoint_path(args.recipe, args.out)
+        kept = (f"; the checkpoint of the last finished epoch is kept in {ckpt}: continue "
+                f"with `nnmath train {args.recipe} --resume`" if ckpt.is_file() else "")
+        print(f"nnmath train: interrupted{kept}", file=sys.stderr)
+        return 130
     return 130 if result.interrupted else 0
 
 

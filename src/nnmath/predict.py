@@ -12,8 +12,10 @@ applies exactly that, like a careful human would look at the picture:
   :func:`nnmath.preprocess.photo_input`).
 
 Every result says how sure the model is; below ``NOT_SURE_BELOW`` = 0.5 (top probability)
-and for blank pictures it says "not sure" and names the top two classes. A picture that
-cannot be read gets its own error result; the others are still predicted
+and for blank pictures it says "not sure" and names the top two classes. The figure is the
+model's own softmax probability, not a check that the picture belongs to the model's world:
+a picture of something else (a photo shown to a digit model) can still score high. A picture
+that cannot be read gets its own error result; the others are still predicted
 (:func:`predict_pictures`).
 
 Example:
@@ -196,6 +198,7 @@ class Prediction:
     second: tuple[str, float] | None = None
     blank: bool = False
     error: str | None = None
+    why: str = "a blank picture: nothing stands out from its background"
 
     @property
     def sure(self) -> bool:
@@ -206,8 +209,7 @@ class Prediction:
         if self.error is not None:
             return f"{self.path}: error: {self.error}"
         if self.blank:
-            return f"{self.path}: not sure (a blank picture: nothing stands out from its " \
-                   "background)"
+            return f"{self.path}: not sure ({self.why})"
         if not self.sure:
             two = f"{self.label} {100 * self.probability:.2f} %"
             if self.second:
@@ -270,7 +272,7 @@ def predict_pictures(model: str | Path | LoadedModel, paths: list[str | Path],
             text = str(exc)
             r.error = text.split(": ", 1)[1] if text.startswith("load_image(") else text
             continue
-        r.blank = prepared.blank
+        r.blank, r.why = prepared.blank, prepared.why
         good.append(r)
         inputs.append(prepared.pixels)
         if show is not None:
@@ -354,6 +356,15 @@ def evaluate_model(model_path: str | Path, data: str | None = None) -> dict[str,
     m = load_any(model_path)
     if data is None:
         data = m.preprocessing.get("dataset")
+        folder = m.preprocessing.get("data_folder")
+        if not data and folder:
+            from nnmath.datasets import prepared_names
+
+            raise ValueError(f"{model_path} was trained on your own pictures ({folder}); "
+                             f"evaluate takes a data set ({', '.join(prepared_names())}): "
+                             f"for your pictures, `nnmath train images` printed the "
+                             f"validation accuracy, and `nnmath predict {model_path} DIR` "
+                             "reads new ones")
         if not data:
             raise ValueError(f"{model_path} does not record its data set; name one with "
                              "--data (e.g. --data mnist)")

@@ -15,7 +15,10 @@ PNG reaches the model the way the training digits did:
    when ``m - min(g) >= max(g) - m`` (dark on light paper becomes light on black), else
    ``max(0, g - m)``; then divided by its maximum. A picture whose ink never reaches
    ``BLANK_CONTRAST`` is *blank*.
-3. *crop to the ink*: the bounding box of the pixels with ``ink > INK_LEVEL``.
+3. *crop to the ink*: the bounding box of the pixels with ``ink > INK_LEVEL``. A box whose
+   longest side is under ``MIN_INK_FRACTION`` of the picture's shorter side (and at least
+   2 pixels) is a *speck*, not a digit: blown up to 20 px it would become a solid block that
+   the model reads as some digit, so it is reported like a blank picture.
 4. *scale the longest side to 20 px*, keeping the aspect ratio (anti-aliased resampling).
 5. *centre by the centre of mass* in a 28 x 28 field: the 20-pixel box is placed so that its
    ink-weighted centre ``(sum_i i ink_i / sum_i ink_i)`` lands on the field's centre.
@@ -24,7 +27,8 @@ PNG reaches the model the way the training digits did:
 picture is resized to the model's ``image_size`` with the recorded ``aspect`` policy:
 ``"stretch"`` (resize both sides, the shape may change), ``"crop"`` (cut the centre to the
 model's aspect ratio, then resize) or ``"pad"`` (fit the whole picture, fill the rest with the
-border's median colour).
+border's median colour). A photo in which no pixel departs from the border's median colour by
+``BLANK_CONTRAST`` (in any channel) is *blank* too.
 
 A blank picture (``Prepared.blank``) is reported as "not sure" by :mod:`nnmath.predict`.
 
@@ -47,6 +51,7 @@ __all__ = [
     "DIGIT_BOX",
     "DIGIT_FIELD",
     "INK_LEVEL",
+    "MIN_INK_FRACTION",
     "Prepared",
     "border_level",
     "composite",
@@ -59,6 +64,8 @@ __all__ = [
 BLANK_CONTRAST = 0.15
 #: normalized ink above this counts for the crop box
 INK_LEVEL = 0.2
+#: ink whose box is shorter than this fraction of the picture's shorter side: a speck
+MIN_INK_FRACTION = 0.03
 #: MNIST's digit box (longest side) and field
 DIGIT_BOX = 20
 DIGIT_FIELD = 28
@@ -68,10 +75,11 @@ ASPECT_POLICIES = ("stretch", "crop", "pad")
 @dataclass
 class Prepared:
     """One picture as the model sees it: ``pixels`` (H, W) or (H, W, C) float32 in [0, 1],
-    ``blank`` when nothing stands out from the background."""
+    ``blank`` when nothing stands out from the background (``why`` says what was seen)."""
 
     pixels: np.ndarray
     blank: bool = False
+    why: str = "a blank picture: nothing stands out from its background"
 
 
 def to_rgba(picture: np.ndarray) -> np.ndarray:
@@ -160,6 +168,9 @@ def digit_input(picture: np.ndarray) -> Prepared:
     cols = np.flatnonzero((ink > INK_LEVEL).any(axis=0))
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     h, w = crop.shape
+    if max(h, w) < max(2.0, MIN_INK_FRACTION * min(grey.shape)):
+        return Prepared(field, blank=True, why=f"only a speck of ink ({h} x {w} pixels), too "
+                        "small to be a digit")
     scale = DIGIT_BOX / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
     box = np.clip(_resize(crop, nh, nw), 0, None)
@@ -192,6 +203,8 @@ def photo_input(picture: np.ndarray, size: tuple[int, int], aspect: str = "stret
                          f"got {aspect!r}")
     rgba = to_rgba(picture)
     rgb = rgba[..., :3] * rgba[..., 3:] + (1 - rgba[..., 3:])  # (H, W, 3) onto white
+    border = np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0)
+    blank = float(np.abs(rgb - border).max()) < BLANK_CONTRAST  # one flat colour: nothing there
     th, tw = int(size[0]), int(size[1])
     h, w = rgb.shape[:2]
     if aspect == "crop":
@@ -200,7 +213,7 @@ def photo_input(picture: np.ndarray, size: tuple[int, int], aspect: str = "stret
         top, left = (h - keep_h) // 2, (w - keep_w) // 2
         rgb = rgb[top:top + keep_h, left:left + keep_w]
     elif aspect == "pad":
-        colour = np.median(np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]), axis=0)
+        colour = border
         ph, pw = (h, max(w, round(h * tw / th))) if w * th <= h * tw else \
             (max(h, round(w * th / tw)), w)
         canvas = np.empty((ph, pw, 3), dtype=np.float32)
@@ -211,4 +224,4 @@ def photo_input(picture: np.ndarray, size: tuple[int, int], aspect: str = "stret
     out = np.clip(_resize(rgb, th, tw), 0, 1)
     if grayscale:
         out = (out @ np.array([0.299, 0.587, 0.114], dtype=np.float32))[..., None]
-    return Prepared(out.astype(np.float32))
+    return Prepared(out.astype(np.float32), blank=blank)

@@ -15,6 +15,9 @@ so they give the same numbers; none of them touches any tensor's ``.grad``.
 * ``grad(f)`` and ``value_and_grad(f)`` (the JAX/autograd way): ``f`` takes arrays or tensors
   and returns a one-element tensor; ``grad(f)(x) = df/dx`` as a NumPy array.
 
+Gradients are NumPy arrays, not Tensors: first derivatives only (no nested tapes,
+no ``grad(grad(f))``; wrapping a gradient in a new Tensor makes it a constant).
+
 Formula (all three): for target ``y = f(x)`` and upstream gradient ``u`` (ones by default),
 the result is the vector-Jacobian product ``u^T dy/dx``.
 """
@@ -141,9 +144,15 @@ class GradientTape:
         targets = list(target) if isinstance(target, (list, tuple)) else [target]
         for t in targets:
             if not isinstance(t, Tensor):
+                extra = (
+                    "; gradients are NumPy arrays, so a gradient cannot be differentiated again "
+                    "(nested tapes for second derivatives are not supported: use "
+                    "nnmath.gradcheck's finite differences on the gradient instead)"
+                    if isinstance(t, np.ndarray) else ""
+                )
                 raise TypeError(
                     f"GradientTape.gradient: the target must be a Tensor computed inside the "
-                    f"tape, got {type(t).__name__}"
+                    f"tape, got {type(t).__name__}{extra}"
                 )
         allowed = [
             t for t in flat

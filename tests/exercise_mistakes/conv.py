@@ -80,3 +80,48 @@ def pool_backward__upstream_ones(dA, cache, mode="max"):
 
 def pool_backward__integer_division(dA, cache, mode="max"):
     return _pool_backward(dA, cache, mode, floor=True)
+
+
+def _conv_backward(dZ, cache, assign=False, keep_pad=False):
+    A_prev, W, b, hp = cache
+    f, s, pad = W.shape[0], hp["stride"], hp["pad"]
+    a = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    da, dW, db = np.zeros_like(a), np.zeros_like(W), np.zeros_like(b)
+    for i in range(dZ.shape[0]):
+        for h in range(dZ.shape[1]):
+            for w in range(dZ.shape[2]):
+                for c in range(dZ.shape[3]):
+                    vs, hs = h * s, w * s
+                    if assign:
+                        da[i, vs:vs + f, hs:hs + f, :] = W[:, :, :, c] * dZ[i, h, w, c]
+                    else:
+                        da[i, vs:vs + f, hs:hs + f, :] += W[:, :, :, c] * dZ[i, h, w, c]
+                    dW[:, :, :, c] += a[i, vs:vs + f, hs:hs + f, :] * dZ[i, h, w, c]
+                    db[:, :, :, c] += dZ[i, h, w, c]
+    if keep_pad:
+        return da, dW, db
+    return da[:, pad:pad + A_prev.shape[1], pad:pad + A_prev.shape[2], :], dW, db
+
+
+def conv_backward__values__assign(dZ, cache):
+    return _conv_backward(dZ, cache, assign=True)  # `=` where overlapping windows need `+=`
+
+
+def conv_backward__shape__padding(dZ, cache):
+    return _conv_backward(dZ, cache, keep_pad=True)  # the padding is not cut off
+
+
+def pool_backward__constant_factor(dA, cache, mode="max"):
+    A_prev, hp = cache
+    f, s = hp["f"], hp["stride"]
+    out = np.zeros_like(A_prev)
+    for i in range(dA.shape[0]):
+        for h in range(dA.shape[1]):
+            for w in range(dA.shape[2]):
+                win = A_prev[i, h * s:h * s + f, w * s:w * s + f, :]
+                if mode == "max":
+                    out[i, h * s:h * s + f, w * s:w * s + f, :] += (
+                        win == win.max(axis=(0, 1))) * dA[i, h, w, :]
+                else:
+                    out[i, h * s:h * s + f, w * s:w * s + f, :] += dA[i, h, w, :]  # no / (f f)
+    return out

@@ -68,3 +68,24 @@ def update_parameters__sign(parameters, grads, learning_rate):
         new[f"W{l}"] = parameters[f"W{l}"] + learning_rate * grads[f"dW{l}"]
         new[f"b{l}"] = parameters[f"b{l}"] + learning_rate * grads[f"db{l}"]
     return new
+
+
+def _model_backward(AL, Y, caches, shift=0, dAL_is_dZ=False):
+    grads, L = {}, len(caches)
+    dAL = AL - Y if dAL_is_dZ else -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    dA, grads[f"dW{L}"], grads[f"db{L}"] = linear_activation_backward(dAL, caches[L - 1],
+                                                                      "sigmoid")
+    grads[f"dA{L - 1 + shift}"] = dA
+    for l in reversed(range(L - 1)):
+        dA, grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = linear_activation_backward(
+            grads[f"dA{l + 1 + shift}"], caches[l], "relu")
+        grads[f"dA{l + shift}"] = dA
+    return grads
+
+
+def L_model_backward__shape__keys(AL, Y, caches):
+    return _model_backward(AL, Y, caches, shift=1)  # dA keys one layer too high
+
+
+def L_model_backward__values__dZ(AL, Y, caches):
+    return _model_backward(AL, Y, caches, dAL_is_dZ=True)  # AL - Y is dZ, not dAL

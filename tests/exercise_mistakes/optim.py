@@ -36,3 +36,15 @@ def update_parameters_with_adam__constant_factor(parameters, grads, v, s, t, lea
     new = {k: parameters[k] - 2 * learning_rate * vc["d" + k] / (np.sqrt(sc["d" + k]) + epsilon)
            for k in parameters}
     return new, v, s, vc, sc
+
+
+def update_parameters_with_adam__values__epsilon_inside(parameters, grads, v, s, t,
+                                                        learning_rate=0.01, beta1=0.9,
+                                                        beta2=0.999, epsilon=1e-8):
+    v = {k: beta1 * v[k] + (1 - beta1) * grads[k] for k in v}
+    s = {k: beta2 * s[k] + (1 - beta2) * grads[k] ** 2 for k in s}
+    vc = {k: v[k] / (1 - beta1 ** t) for k in v}
+    sc = {k: s[k] / (1 - beta2 ** t) for k in s}
+    new = {k: parameters[k] - learning_rate * vc["d" + k] / np.sqrt(sc["d" + k] + epsilon)
+           for k in parameters}  # epsilon inside the square root
+    return new, v, s, vc, sc

@@ -91,8 +91,10 @@ def _files(mirrors: Sequence[str], table: Sequence[tuple]) -> tuple[DataFile, ..
 
 
 # MNIST: the 4th column is the sha256 of the decompressed content (computed from the verified
-# originals with `zcat FILE | sha256sum`). Fashion-MNIST has none recorded yet (no verified copy
-# was at hand): only its .gz sha256 is checked.
+# originals with `zcat FILE | sha256sum`). Fashion-MNIST: recorded for the two label files
+# (from the copies in zalandoresearch/fashion-mnist's data/fashion/, whose .gz sha256 equal the
+# pinned ones); the two image files have none yet (no verified copy was at hand), so for them
+# only the .gz sha256 is checked.
 # MNIST: sizes and sha256 of the original distribution (Yann LeCun's page) as pinned in nixpkgs
 # (pkgs/data/machine-learning/mnist/default.nix) and recorded in ../shared/data/README.md.
 # Mirrors: Google's CVDF copy (used by TensorFlow), torchvision's S3 copy, the original page.
@@ -140,11 +142,13 @@ _FASHION = Dataset(
             ("train-images-idx3-ubyte.gz", 26421880,
              "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
             ("train-labels-idx1-ubyte.gz", 29515,
-             "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
+             "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+             "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
             ("t10k-images-idx3-ubyte.gz", 4422102,
              "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
             ("t10k-labels-idx1-ubyte.gz", 5148,
-             "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
+             "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+             "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
         ),
     ),
 )
@@ -203,6 +207,12 @@ def _resolve(path: str | os.PathLike[str] | None) -> Path:
     env = os.environ.get("NNMATH_DATA")
     if env:
         root = Path(env).expanduser()
+        if root.exists() and not root.is_dir():  # e.g. one of the data files itself
+            example = f", e.g. NNMATH_DATA={root.parent.parent}" if _parent_hint(
+                root.parent) else ""  # a data file inside a data set's folder
+            raise NotADirectoryError(
+                f"NNMATH_DATA={env}: a file, not a folder; point NNMATH_DATA at the folder "
+                f"holding mnist/, catvnoncat/, ...{example}")
         if not root.is_dir():  # never create a folder tree the user may have mistyped
             raise FileNotFoundError(
                 f"NNMATH_DATA={env}: no such folder (nothing was created); create it "

@@ -127,12 +127,26 @@ def _arrays(x: Any, path: str) -> Iterator[tuple[str, np.ndarray]]:
             yield from _arrays(v, f"{path}[{i}]")
 
 
-def _modified(exercise: Exercise, given: tuple[Any, ...], pristine: tuple[Any, ...]) -> str | None:
-    """The first argument array whose contents the learner's call changed."""
+def _held(exercise: Exercise, given: tuple[Any, ...]) -> list[list[tuple[str, np.ndarray]]]:
+    """The argument arrays the learner's call receives, held by reference before the call."""
     names = exercise.params
-    for i, (a, p) in enumerate(zip(given, pristine, strict=True)):
+    return [list(_arrays(a, names[i] if i < len(names) else f"argument {i}"))
+            for i, a in enumerate(given)]
+
+
+def _modified(
+    exercise: Exercise, held: list[list[tuple[str, np.ndarray]]], pristine: tuple[Any, ...]
+) -> str | None:
+    """The first argument array whose contents the learner's call changed.
+
+    The arrays themselves are compared (held before the call), so ``parameters["W1"] = W1 -
+    ...`` (a new array bound to the caller's dict, as the course's own code does) is not an
+    in-place change, while ``parameters["W1"] -= ...`` is.
+    """
+    names = exercise.params
+    for i, (arrays, p) in enumerate(zip(held, pristine, strict=True)):
         label = names[i] if i < len(names) else f"argument {i}"
-        for (path, arr), (_, orig) in zip(_arrays(a, label), _arrays(p, label), strict=False):
+        for (path, arr), (_, orig) in zip(arrays, _arrays(p, label), strict=False):
             if arr.shape != orig.shape or not np.array_equal(arr, orig, equal_nan=True):
                 return path
     return None
@@ -197,6 +211,7 @@ def _run_cases(ex: Exercise, fn: Callable[..., Any], rng: np.random.Generator) -
     for case in cases:
         want = _call(ex.reference, Case(case.args, case.kwargs), copy.deepcopy(case.args))
         given = copy.deepcopy(case.args)
+        held = _held(ex, given)
         try:
             got = _call(fn, case, given)
         except NotImplementedError:
@@ -213,7 +228,7 @@ def _run_cases(ex: Exercise, fn: Callable[..., Any], rng: np.random.Generator) -
         except Exception as exc:
             return _fail(ex, "crash", f"{crash_line(exc, ex.name)} on the {case.label} case",
                          case.label)
-        moved = _modified(ex, given, case.args)
+        moved = _modified(ex, held, case.args)
         if moved:
             return _fail(
                 ex, "in_place",

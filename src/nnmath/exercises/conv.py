@@ -146,6 +146,9 @@ register(Exercise(
         cache: (A_prev, hparameters)
     """,
     lessons=LESSONS_POOL, reference=_pool_forward_reference, cases=_pool_forward_cases,
+    hints={"shape": "n_H = int(1 + (n_H_prev - f) / stride), the same for n_W",
+           "values": "window (h, w) is rows h * stride to h * stride + f and columns "
+                     "w * stride to w * stride + f (no +1 on the start, f wide)"},
 ))
 
 
@@ -187,6 +190,11 @@ register(Exercise(
     """,
     lessons=LESSONS_CONV, reference=_conv_backward_reference, cases=_conv_backward_cases,
     helpers=("from nnmath.exercises.course import zero_pad",), atol=1e-8,
+    hints={"shape": "dA_prev has the shape of A_prev (cut the padding off: "
+                    "da[:, pad:-pad, pad:-pad, :] when pad > 0), dW that of W, db that of b",
+           "values": "accumulate with += (windows overlap when stride < f, so `=` loses "
+                     "the earlier windows' share), and slice the window from the padded "
+                     "input"},
 ))
 
 
@@ -230,4 +238,8 @@ register(Exercise(
     """,
     lessons=LESSONS_POOL, reference=_pool_backward_reference, cases=_pool_backward_cases,
     helpers=("from nnmath.exercises.course import create_mask_from_window, distribute_value",),
+    hints={"constant_factor": "average pooling spreads dA[i, h, w, c] evenly over the f * f "
+                              "window: each entry gets dA / (f * f)",
+           "values": "accumulate with += (windows overlap when stride < f); max mode: "
+                     "the mask is window == np.max(window) of the forward input A_prev"},
 ))

@@ -175,7 +175,11 @@ register(Exercise(
     """,
     lessons=LESSONS, reference=_model_backward_reference, cases=_model_backward_cases,
     helpers=("from nnmath.exercises.course import linear_activation_backward",),
-    hints={"sign": "dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))"},
+    hints={"sign": "dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))",
+           "shape": "grads['dA' + str(l - 1)] is the gradient of layer l's input: dA0 has "
+                    "X's shape, and layer L's dA_prev is stored as dA{L-1}",
+           "values": "start from dAL = -(Y / AL - (1 - Y) / (1 - AL)) (not AL - Y, which is "
+                     "already dZ), use \"sigmoid\" for layer L and \"relu\" for the others"},
 ))
 
 

@@ -190,6 +190,11 @@ def _shape_mismatch(g: np.ndarray, w: np.ndarray, path: str) -> Mismatch:
     if g.ndim == 2 and w.ndim == 2 and g.shape == (max(w.shape), max(w.shape)) and 1 in w.shape:
         hint = ("; a (1, m) array was combined with an (m, 1) or (m,) array and NumPy "
                 "broadcast them to (m, m): make both (1, m)")
+    elif (g.ndim == w.ndim == 2 and g.size > w.size
+          and ((w.shape[1] == 1 and g.shape[0] == w.shape[0])
+               or (w.shape[0] == 1 and g.shape[1] == w.shape[1]))):
+        hint = ("; an element-wise product (*) where the formula has a matrix product "
+                "(np.dot) keeps the samples' axis: np.dot sums over it")
     return Mismatch("shape", f"{path} has shape {g.shape}, expected {w.shape}{hint}")
 
 

@@ -184,6 +184,25 @@ def _check_softplus(ex: Exercise, cls: Any, rng: np.random.Generator) -> CheckRe
     if not report.passed:
         return _fail(ex, "values",
                      f"backward disagrees with finite differences: {report.checks[0]}")
+    edge = np.array([-1000.0, -20.0, 0.0, 20.0, 1000.0])
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            op = cls()
+            op.forward(edge.copy())
+            back = op.backward(np.ones_like(edge))[0]
+    except ExerciseTimeout:
+        raise
+    except FloatingPointError as exc:
+        return _fail(ex, "overflow", f"Softplus.backward overflows at x = +-1000 ({exc}): "
+                     "1 / (1 + np.exp(-x)) needs e^1000 at x = -1000; compute sigmoid stably "
+                     "(np.exp(-np.abs(x)) and np.where on the sign of x, or 0.5 * (1 + "
+                     "np.tanh(x / 2)))")
+    except Exception as exc:
+        return _crash(ex, exc, "Softplus.backward")
+    found = compare(back, 0.5 * (1 + np.tanh(edge / 2)), "backward at +-1000", rtol=1e-7,
+                    atol=1e-10)
+    if found:
+        return _fail(ex, found.code, found.message + "; dL/dx = g * sigmoid(x)")
     return CheckResult(ex.qualified, True, "ok", "forward matches log(1 + e^x) (float64, "
                        "float32, at +-1000); backward passes gradcheck with a random upstream "
                        "gradient")

@@ -57,6 +57,11 @@ def _adam_cases(rng: np.random.Generator) -> list[Case]:
         v = {k: rng.normal(size=a.shape) * 0.1 for k, a in g.items()}
         s = {k: rng.random(a.shape) * 0.1 for k, a in g.items()}
         out.append(Case((p, g, v, s, t), {"learning_rate": 0.01}, label=f"random {i + 1}"))
+    p, g = _state(rng, [3, 2])  # a large epsilon: shows where it is added (and that it is used)
+    v = {k: rng.normal(size=a.shape) * 0.1 for k, a in g.items()}
+    s = {k: rng.random(a.shape) * 0.01 for k, a in g.items()}
+    out.append(Case((p, g, v, s, 3), {"learning_rate": 0.01, "epsilon": 0.1},
+                    label="large epsilon"))
     return out
 
 

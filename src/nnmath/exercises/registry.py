@@ -92,7 +92,7 @@ class Exercise:
     @property
     def params(self) -> list[str]:
         """Argument names from the signature (for messages about modified inputs)."""
-        inside = re.search(r"\((.*)\)", self.signature)
+        inside = re.search(r"\((.*)\)", self.signature, flags=re.S)
         names = []
         for part in (inside.group(1) if inside else "").split(","):
             part = part.strip().split("=")[0].strip().lstrip("*")

@@ -1,6 +1,6 @@
 """Run a learner's file in a separate process with a time limit; results come back as JSON.
 
-The parent (:func:`check_file`) starts ``python -m nnmath.exercises.sandbox REQUEST`` with
+The parent (:func:`check_file`) starts a child running :func:`_child` on the REQUEST with
 the interpreter running nnmath. The child imports the file, checks each exercise under its
 own time limit (a timer signal stops an infinite loop and the child goes on with the next
 exercise) and appends one JSON line per event to a result file::
@@ -8,8 +8,9 @@ exercise) and appends one JSON line per event to a result file::
     {"event": "start", "name": "logistic.propagate"}
     {"event": "result", "result": {"name": ..., "passed": ..., "code": ..., "message": ...}}
 
-The parent kills the child when the whole budget is over (code that even the timer cannot
-stop), and turns every exercise without a result into one clear line. A crash on import
+The parent kills the child when one exercise runs far past its limit (code that even the timer
+cannot stop, e.g. a bare ``except:`` around the loop) and starts a fresh child for the
+exercises after it; every exercise without a result becomes one clear line. A crash on import
 (a syntax error, an exception at the top level) is one line too.
 """
 
@@ -35,6 +36,8 @@ from .skeleton import MARKER
 __all__ = ["check_file", "exercises_in"]
 
 STARTUP_SECONDS = 20.0  # importing NumPy and nnmath on a busy machine
+_CHILD = ("import json, sys; from nnmath.exercises.sandbox import _child; "
+          "sys.exit(_child(json.loads(sys.argv[1])))")
 
 
 def exercises_in(path: str | Path) -> list[str]:
@@ -83,27 +86,67 @@ def check_file(
             f"exercises check: {path} defines no exercise; name them (nnmath exercises check "
             f"{path} propagate) or start from a skeleton (nnmath exercises start propagate)"
         )
+    results: list[CheckResult] = []
+    remaining = list(qualified)
+    while remaining:  # a child killed on one exercise: a fresh child checks the ones after it
+        batch, killed_on = _run_child(path, remaining, timeout, seed)
+        results.extend(batch)
+        if killed_on is None:
+            break
+        remaining = remaining[remaining.index(killed_on) + 1:]
+    return results
+
+
+def _run_child(
+    path: Path, qualified: list[str], timeout: float, seed: int
+) -> tuple[list[CheckResult], str | None]:
+    """One child process over ``qualified``; the results up to where it ended, and the
+    exercise it was killed on (None if it was not killed while checking one)."""
     with tempfile.TemporaryDirectory(prefix="nnmath-exercises-") as tmp:
         results_path = Path(tmp) / "results.jsonl"
         request = {"file": str(path.resolve()), "names": qualified, "timeout": timeout,
                    "seed": seed, "results": str(results_path)}
         budget = STARTUP_SECONDS + timeout * (len(qualified) + 1)
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "nnmath.exercises.sandbox", json.dumps(request)],
-            cwd=str(path.resolve().parent), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=env,
-        )
-        killed = False
-        try:
-            _, err = proc.communicate(timeout=budget)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
-            killed = True
+        err_path = Path(tmp) / "stderr.txt"
+        with open(err_path, "wb") as err_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _CHILD, json.dumps(request)],
+                cwd=str(path.resolve().parent), stdout=subprocess.DEVNULL, stderr=err_file,
+                env=env,
+            )
+            killed = _watch(proc, results_path, timeout, budget)
         events = _read_events(results_path)
+        err = err_path.read_bytes()
     stderr = err.decode(errors="replace")
-    return _collect(qualified, events, killed, budget, proc.returncode, stderr)
+    results = _collect(qualified, events, killed, timeout, proc.returncode, stderr)
+    done = {e["result"]["name"] for e in events if e.get("event") == "result"}
+    running = next((e["name"] for e in reversed(events) if e.get("event") == "start"), None)
+    if running is not None and running not in done:  # killed, or the process died in it
+        return results[: qualified.index(running) + 1], running
+    return results, None
+
+
+def _watch(proc: subprocess.Popen, results_path: Path, timeout: float, budget: float) -> bool:
+    """Wait for the child; kill it (-> True) when one exercise runs well past its own limit
+    (code that the timer cannot stop, e.g. a bare ``except:`` around the loop) or the whole
+    budget is over."""
+    started = time.monotonic()
+    while True:
+        try:
+            proc.wait(timeout=0.2)
+            return False
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        events = _read_events(results_path)
+        last = events[-1] if events else None
+        stuck = (last is not None and last.get("event") == "start"
+                 and time.time() - float(last.get("time", time.time())) > 2 * timeout + 2)
+        if stuck or now - started > budget:
+            proc.kill()
+            proc.wait()
+            return True
 
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
@@ -117,7 +160,7 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
 
 
 def _collect(
-    qualified: list[str], events: list[dict[str, Any]], killed: bool, budget: float,
+    qualified: list[str], events: list[dict[str, Any]], killed: bool, limit: float,
     returncode: int | None, stderr: str,
 ) -> list[CheckResult]:
     done = {e["result"]["name"]: CheckResult.from_json(e["result"])
@@ -133,8 +176,15 @@ def _collect(
                                        failed_import["message"]))
         elif killed and name == running:
             results.append(CheckResult(name, False, "timeout", (
-                f"stopped after {budget:.0f} s: the check did not finish and was killed (an "
-                "infinite loop that ignores the time limit?)")))
+                f"stopped and killed: it ran far past its {limit:g} s limit and ignored the "
+                "timer (an infinite loop inside a bare `except:` or `except BaseException:`, "
+                "which catches the stop signal too? catch specific exceptions only)")))
+        elif name == running:
+            last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+            results.append(CheckResult(name, False, "crash", (
+                f"the checker process ended (exit code {returncode}) while checking {name}: "
+                "os._exit(), a crash in native code, or running out of memory?"
+                + (f" Last error line: {last}" if last else ""))))
         else:
             last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
             why = "the whole check was stopped" if killed else f"the checker process ended: {last}"

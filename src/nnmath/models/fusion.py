@@ -1,4 +1,6 @@
-"""The one seam between the last layer's activation and the loss ("fused logits").
+"""Fusion: where a model computes several of its steps as one primitive. Two seams.
+
+**1. The last layer's activation and the loss ("fused logits").**
 
 A softmax (sigmoid) output followed by a cross-entropy on probabilities is computed as ONE
 stable primitive on the pre-activation ``z`` (:mod:`nnmath.ops.crossentropy`):
@@ -16,17 +18,34 @@ Who supplies what:
 * this module decides: :func:`fuses` (is the fused path taken?), :func:`loss_and_probs`
   (the batch loss and what metrics see) and :func:`convention_warning` (a ``from_logits``
   setting that contradicts the last activation).
+
+**2. Layer pairs.** ``Conv2D(activation="relu")`` directly followed by a 2x2/2 ``MaxPool2D``
+runs as :func:`nnmath.functional.conv2d_relu_maxpool` (the same values; the bias and the
+ReLU act on the pooled quarter of the values; see :mod:`nnmath.ops.conv_pool` for the
+measurement). The layers stay as they are (weights, config, summary, model files); only the
+forward pass takes the fused route, through :func:`plan`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from .. import functional as F  # noqa: N812
 from .. import losses as losses_mod
+from ..layers.conv import Conv2D
+from ..layers.pooling import MaxPool2D
 from ..tensor import Tensor
 
-__all__ = ["activation_of", "convention_warning", "fuses", "loss_and_probs"]
+__all__ = [
+    "ConvReluPool",
+    "activation_of",
+    "convention_warning",
+    "fusable",
+    "fuses",
+    "loss_and_probs",
+    "plan",
+]
 
 
 def activation_of(layer: Any) -> str | None:
@@ -85,3 +104,45 @@ def convention_warning(last_layer: Any, loss: Any) -> str | None:
         )
     return None
 
+
+# --------------------------------------------------------------------------- layer pairs
+class ConvReluPool:
+    """A step of the forward pass: ``pool(conv(x))`` for a fusable pair, as one primitive."""
+
+    def __init__(self, conv: Conv2D, pool: MaxPool2D) -> None:
+        self.conv, self.pool = conv, pool
+
+    def __call__(self, x: Tensor, training: bool = False) -> Tensor:
+        conv = self.conv
+        if not isinstance(x, Tensor):
+            x = Tensor(x)
+        conv.ensure_built(x.shape)
+        conv_shape = conv.compute_output_shape(x.shape)  # checks, in the layer's words
+        self.pool.ensure_built(conv_shape)
+        params = (conv.kernel,) if conv.bias is None else (conv.kernel, conv.bias)
+        return F.conv2d_relu_maxpool(x, *params, strides=conv.strides, padding=conv.padding)
+
+
+def fusable(first: Any, second: Any) -> bool:
+    """Whether ``second(first(x))`` is a Conv2D with ReLU followed by a 2x2/2 max pooling."""
+    return (
+        type(first) is Conv2D
+        and activation_of(first) == "relu"
+        and type(second) is MaxPool2D
+        and tuple(second.pool_size) == (2, 2)
+        and tuple(second.strides) == (2, 2)
+    )
+
+
+def plan(layers: Sequence[Any]) -> list[Any]:
+    """The forward pass as callables ``step(x, training=...)``: layers, fused where possible."""
+    steps: list[Any] = []
+    i = 0
+    while i < len(layers):
+        if i + 1 < len(layers) and fusable(layers[i], layers[i + 1]):
+            steps.append(ConvReluPool(layers[i], layers[i + 1]))
+            i += 2
+        else:
+            steps.append(layers[i])
+            i += 1
+    return steps

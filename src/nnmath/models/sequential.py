@@ -15,7 +15,7 @@ import numpy as np
 
 from ..layers import Input, Layer
 from ..tensor import Tensor
-from . import checks
+from . import checks, fusion
 from .summary import summary_text
 from .training import Trainer
 
@@ -146,13 +146,16 @@ class Sequential(Trainer):
     # ------------------------------------------------------------------ forward
     def forward(self, x: Tensor, training: bool, logits: bool = False) -> Tensor:
         """Run the layers on ``x``; with ``logits=True`` the last layer stops before its
-        activation (the fused path of :mod:`.fusion`)."""
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            if logits and i == last:
-                layer.ensure_built(x.shape)
-                return layer.call_logits(x, training=training)
-            x = layer(x, training=training)
+        activation (the fused path of :mod:`.fusion`). Consecutive layers that one primitive
+        computes faster run as that primitive (``fusion.plan``: conv + ReLU + max pooling)."""
+        if logits:
+            for step in fusion.plan(self.layers[:-1]):
+                x = step(x, training=training)
+            layer = self.layers[-1]
+            layer.ensure_built(x.shape)
+            return layer.call_logits(x, training=training)
+        for step in fusion.plan(self.layers):
+            x = step(x, training=training)
         return x
 
     def __call__(self, x: Any, training: bool = False) -> Tensor:

@@ -112,9 +112,11 @@ class EngineRecipe(Recipe):
             print(f"{n} training samples, {epochs} epoch{'s' if epochs != 1 else ''}, batch "
                   f"size {bs}, learning rate {p['learning_rate']}")
             if bs > n:
+                default = int(self.defaults["batch_size"])
+                hint = f"try --batch-size {default}" if default < n else \
+                    f"train on more samples (--limit), or try --batch-size {max(1, n // 4)}"
                 print(f"note: batch size {bs} is larger than the {n} training samples: each "
-                      f"epoch is ONE step on all {n} (try --batch-size "
-                      f"{self.defaults['batch_size']})")
+                      f"epoch is ONE step on all {n} ({hint})")
             if float(p["learning_rate"]) > 1:
                 print(f"note: learning rate {p['learning_rate']} is far above this recipe's "
                       f"default {self.defaults['learning_rate']}; the loss may blow up")

@@ -66,12 +66,14 @@ def run_sweep(args: argparse.Namespace) -> int:
         return 0
     if args.target == "replay":
         _need(args, "study", "trial")
+        from .results import same
+
         result = load_study(args.storage, args.study)
         rep = result.replay(args.trial)
         for key in sorted(set(rep.stored) | set(rep.replayed)):
             a, b = rep.stored.get(key), rep.replayed.get(key)
             print(f"  {key:<16} stored {a!r:<24} replayed {b!r:<24} "
-                  f"{'same' if a == b else 'DIFFERENT'}")
+                  f"{'same' if same(a, b) else 'DIFFERENT'}")
         verdict = "identical, bit for bit" if rep.identical else "DIFFERENT"
         print(f"trial {args.trial}: {verdict}")
         return 0 if rep.identical else 1

@@ -36,7 +36,7 @@ _EXPLAIN = {
     "oscillating": "the loss keeps changing direction: the learning rate is on the large side",
     "too slow": "the loss crawls: the learning rate is too small (or train longer)",
     "good": "the loss falls and levels off",
-    "unknown": "too few points to judge",
+    "unknown": "too few points to judge (3 epochs or more; 300 iterations for classic)",
 }
 
 
@@ -53,19 +53,21 @@ def diagnose(losses: Sequence[float]) -> str:
 
     Returns:
         ``"diverged"``, ``"oscillating"``, ``"too slow"``, ``"good"``, or ``"unknown"`` for
-        fewer than 3 points.
+        fewer than 3 points (2 points suffice to call a blow-up ``"diverged"``).
     """
     L = np.asarray([float(v) for v in losses], dtype=np.float64)
     if L.size and not np.isfinite(L).all():
         return "diverged"
-    if L.size < 3:
+    if L.size < 2:
         return "unknown"
     start, end = L[0], L[-1]
     if np.all(L == 0):
         return "good"  # already at a zero loss
     scale = abs(start) if start != 0 else float(np.max(np.abs(L)))
     if end > start + 0.5 * scale or L.max() > start + 2.0 * scale:
-        return "diverged"
+        return "diverged"  # two points are enough to see a blow-up
+    if L.size < 3:
+        return "unknown"
     d = np.diff(L)
     moving = d[d != 0]
     if moving.size >= 3:

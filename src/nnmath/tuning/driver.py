@@ -442,6 +442,7 @@ def _record(ostudy: Any, otrial: Any, out: dict[str, Any], tgt: dict) -> None:
             otrial.set_user_attr(key, _finite(out[key]))
     if out.get("reports"):
         otrial.set_user_attr("epochs_run", len(out["reports"]))
+        otrial.set_user_attr("last_step", out["reports"][-1][0])
         seen = set()
         for step, value in out["reports"]:
             if step not in seen and math.isfinite(value):
@@ -480,7 +481,8 @@ def _progress_line(out: dict, metric: str | None, done: int, total: int | None) 
     if out["state"] == "fail":
         shown = f"FAILED: {out.get('error')}"
     elif out["state"] == "pruned":
-        shown = f"pruned after {len(out.get('reports', []))} epoch(s)"
+        reports = out.get("reports") or []  # steps count from 0 (classic: iterations)
+        shown = f"pruned after {reports[-1][0] + 1 if reports else 0} epoch(s)"
     count = f"[{done}/{total}]" if total else f"[{done}]"
     return (f"  trial {out.get('number')}: {params}  {shown}  {out.get('diagnosis', '')}  "
             f"{out.get('duration', 0):.1f} s  {count}")

@@ -29,8 +29,9 @@ Curvature (``curvature=True``): near the starting weights ``w0`` the loss is abo
 ``L(w0) + g.d + d.H d / 2``; plain gradient descent ``w <- w - eta g`` is stable along the
 eigenvector of ``H``'s largest eigenvalue ``lambda_max`` only if ``|1 - eta lambda_max| < 1``,
 that is ``eta < 2 / lambda_max``. ``lambda_max`` comes from power iteration
-``v <- H v / |H v|``, ``lambda = v . H v``, on Hessian-vector products from gradient
-differences (no second-order autodiff):
+``v <- H v / |H v|``, ``lambda = v . H v`` (shifted by ``-lambda I`` and repeated when the
+dominant eigenvalue is negative, as it can be at a network's random start), on
+Hessian-vector products from gradient differences (no second-order autodiff):
 
     H v ~ (g(w0 + eps v) - g(w0 - eps v)) / (2 eps)     (exact for a quadratic loss).
 
@@ -48,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LRFinderResult", "lr_find", "power_iteration"]
+__all__ = ["LRFinderResult", "largest_eigenvalue", "lr_find", "power_iteration"]
 
 
 @dataclass
@@ -196,19 +197,52 @@ def curvature(model: Any, x: np.ndarray, y: np.ndarray, seed: int | None = 0,
         return (grad(w0 + eps * v) - grad(w0 - eps * v)) / (2 * eps)
 
     try:
-        return power_iteration(hvp, w0.size, np.random.default_rng(seed), max_iter=max_iter)
+        return largest_eigenvalue(hvp, w0.size, np.random.default_rng(seed), max_iter=max_iter)
     finally:
         set_flat(w0)
+
+
+def largest_eigenvalue(hvp: Any, dim: int, rng: np.random.Generator,
+                       max_iter: int = 100, tol: float = 1e-5) -> float:
+    """The largest (most positive) eigenvalue ``lambda_max`` of the symmetric operator
+    ``v -> hvp(v)``.
+
+    Away from a minimum (a network at its random start) the Hessian is indefinite, and a
+    negative eigenvalue can match or beat ``lambda_max`` in magnitude: the Rayleigh quotient
+    of plain power iteration then lands on it, or wanders between the two. So first the
+    spectral radius ``rho = max |lambda_i|``, from ``|H v| -> rho`` (which converges even
+    when ``+rho`` and ``-rho`` are both eigenvalues); if ``v . H v ~ rho``, that is
+    ``lambda_max``; otherwise power iteration on the shifted ``H + rho I`` (eigenvalues
+    ``lambda_i + rho >= 0``, the largest ``lambda_max + rho``) gives it.
+    """
+    v = rng.standard_normal(dim)
+    v /= np.linalg.norm(v)
+    rho = 0.0
+    for _ in range(max_iter):
+        hv = hvp(v)
+        norm = float(np.linalg.norm(hv))
+        if norm == 0 or not math.isfinite(norm):
+            return float(v @ hv)
+        v, done = hv / norm, abs(norm - rho) <= tol * norm
+        rho = norm
+        if done:
+            break
+    mu = float(v @ hvp(v))
+    if mu >= (1 - 1e-3) * rho:  # v is already lambda_max's eigenvector
+        return mu
+    return power_iteration(lambda u: hvp(u) + rho * u, dim, rng, max_iter=max_iter,
+                           tol=tol) - rho
 
 
 # ----------------------------------------------------------------------------- suggestions
 def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> tuple[float, dict[str, float], bool, str]:
     """``(suggestion, suggestions, reliable, note)`` from a smoothed range-test curve."""
     ok = np.isfinite(smoothed)
+    start = float(lrs[0]) if lrs.size else float("nan")
     lrs, s = lrs[ok], smoothed[ok]
     notes: list[str] = []
-    if s.size < 3:
-        lr = float(lrs[0]) if lrs.size else float("nan")
+    if s.size < 3:  # the start rate (even when its own loss was not finite): never None/NaN
+        lr = float(lrs[0]) if lrs.size else start
         return lr, {}, False, f"too few points ({s.size}) before the loss diverged: the start " \
             "rate is already too large; lower start_lr"
     skip = max(1, s.size // 10) if s.size >= 20 else 0

@@ -38,6 +38,7 @@ class TrialRecord:
     history: dict[str, list[float]] = field(default_factory=dict)
     reports: list[tuple[int, float]] = field(default_factory=list)
     env: dict[str, Any] = field(default_factory=dict)
+    last_step: int | None = None  # the last step reported (non-finite reports included)
 
     @property
     def curve(self) -> list[float]:
@@ -55,7 +56,16 @@ class ReplayResult:
 
     @property
     def identical(self) -> bool:
-        return self.stored == self.replayed
+        """Same keys and same values bit for bit (a NaN equals a NaN: a diverged trial
+        replays as diverged)."""
+        return self.stored.keys() == self.replayed.keys() and all(
+            same(self.stored[k], self.replayed[k]) for k in self.stored)
+
+
+def same(a: Any, b: Any) -> bool:
+    """``a == b``, where two NaNs count as the same value."""
+    nan = isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+    return nan or a == b
 
 
 class SweepResult:
@@ -95,11 +105,23 @@ class SweepResult:
 
     @property
     def epochs_saved(self) -> int:
-        """Reporting steps that pruning did not run (epochs; for the classic full-batch
-        recipes, blocks of 100 iterations): for each pruned trial, the steps a completed
-        trial reported minus the steps it ran."""
-        full = max((len(t.reports) for t in self.completed), default=0)
-        return sum(max(full - len(t.reports), 0) for t in self.trials if t.state == "pruned")
+        """Epochs that pruning did not run (for the classic full-batch recipes, where
+        "epochs" are iterations reported every 100: iterations): for each pruned trial, its
+        planned ``epochs`` (else the longest completed trial's) minus the epochs it ran,
+        ``last reported step + 1`` (steps count from 0)."""
+        def ran(t: TrialRecord) -> int:
+            if t.last_step is not None:
+                return t.last_step + 1
+            return t.reports[-1][0] + 1 if t.reports else 0
+
+        full = max((ran(t) for t in self.completed), default=0)
+        saved = 0
+        for t in self.trials:
+            if t.state == "pruned":
+                planned = t.params.get("epochs")
+                planned = planned if isinstance(planned, int) and planned > 0 else full
+                saved += max(planned - ran(t), 0)
+        return saved
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -177,6 +199,10 @@ class SweepResult:
         job = {"number": number, "seed": rec.seed, "params": rec.params, "target": tgt,
                "metric": self.attrs.get("metric"), "limit": self.attrs.get("limit"),
                "prune": None}
+        if rec.state == "pruned":  # stopped where pruning stopped it, not run to the end
+            last = rec.last_step if rec.last_step is not None else \
+                (rec.reports[-1][0] if rec.reports else None)
+            job["stop_at"] = last
         out = run_trial(job)
         if out["state"] == "fail":
             raise ValueError(f"sweep replay: trial {number} failed this time: {out['error']}")
@@ -250,7 +276,7 @@ def load_study(storage: str, study: str) -> SweepResult:
             error=a.get("error"), diagnosis=a.get("diagnosis", "unknown"),
             history=_num(a.get("history", {})),
             reports=sorted((int(s), float(v)) for s, v in t.intermediate_values.items()),
-            env=a.get("env", {})))
+            env=a.get("env", {}), last_step=a.get("last_step")))
     direction = "minimize" if ostudy.direction == optuna.study.StudyDirection.MINIMIZE else \
         "maximize"
     return SweepResult(storage, study, dict(ostudy.user_attrs), direction, trials)

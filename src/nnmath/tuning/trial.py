@@ -194,6 +194,16 @@ def _recipe_objective(job: dict[str, Any], params: dict, trial: Trial) -> dict[s
             "history": {k: [float(x) for x in v] for k, v in res.history.items()}}
 
 
+class StopAt:
+    """A pruning rule that stops a trial once it reported ``step``: replays a pruned trial."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def should_prune(self, reports: list[tuple[int, float]]) -> bool:
+        return bool(reports) and reports[-1][0] >= self.step
+
+
 def run_trial(job: dict[str, Any], stop: Callable[[], bool] | None = None) -> dict[str, Any]:
     """Run one trial and describe its outcome (never raises for the objective's errors).
 
@@ -211,7 +221,9 @@ def run_trial(job: dict[str, Any], stop: Callable[[], bool] | None = None) -> di
     t0 = time.perf_counter()
     limit_threads()
     malloc_fixed = fix_malloc() if job.get("dask") else False
-    rule = MedianRule.from_json(job["prune"]) if job.get("prune") else None
+    rule: Any = MedianRule.from_json(job["prune"]) if job.get("prune") else None
+    if job.get("stop_at") is not None:  # replaying a pruned trial: stop where it stopped
+        rule = StopAt(int(job["stop_at"]))
     trial = Trial(job["number"], job["seed"], job["params"], rule, stop)
     out: dict[str, Any] = {"number": job["number"], "params": job["params"],
                            "seed": job["seed"], "metrics": {}, "history": {}, "error": None,

@@ -1,0 +1,202 @@
+"""Convolution, ReLU and 2x2 max pooling as ONE primitive (a measured speed gain).
+
+``y = maxpool_2x2(relu(conv2d(x, W) + b))`` computed as ``relu(maxpool_2x2(conv2d(x, W)) + b)``:
+the bias is one constant per channel and both ``t -> t + b`` and ReLU are non-decreasing, so
+they commute with the maximum (exactly, also in floating point: rounding is monotonic).
+The bias add and the ReLU then run on a quarter of the values, and the convolution outputs
+that no pooling window reads (the last row/column when the conv output size is odd) are never
+computed at all.
+
+The im2col rows are ordered ``(a, b, n, i, j)``: window offset ``(a, b)`` of pooled position
+``(i, j)``, i.e. conv output ``(2i + a, 2j + b)``. The GEMM output is then four contiguous
+blocks, one per window offset, and the pooling is three element-wise maxima of contiguous
+blocks instead of strided views; backward writes the pooled gradient into four contiguous
+blocks in the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd import Function, is_grad_enabled
+from ..geometry import Padding, Pair, conv_geometry
+from . import workspace
+from .conv import _check_operands
+
+__all__ = ["Conv2DReluMaxPoolOp"]
+
+PER_OFFSET_MIN_CHANNELS = 4  # input gradient: one GEMM per kernel offset from this C_in on
+
+
+class Conv2DReluMaxPoolOp(Function):
+    """y = maxpool_2x2(relu(conv2d(x, W) + b)), "valid" 2x2 pooling with stride 2.
+
+    With ``c = conv2d(x, W)`` (cross-correlation, strides and padding as :class:`Conv2DOp`)
+    and ``m[n, i, j, o] = max_{a, b in {0, 1}} c[n, 2i + a, 2j + b, o]``::
+
+        y = max(m + b, 0)
+
+    Backward: ``g_m = g * [y > 0]`` (the ReLU), ``dL/db = sum of g_m``, ``g_m`` goes to the
+    first (row-major) offset ``(a, b)`` where the window attains its maximum (the pooling),
+    giving ``G`` of the conv output's shape; then the convolution's products
+    ``dL/dW = X_col^T @ G`` and ``dL/dx = col2im(G @ W_col^T)``.
+
+    Equal to ``MaxPool2DOp(ReLU(Conv2DOp(x, W, b)))`` in value; the gradient also agrees except
+    where two window elements tie after adding the bias but not before (the bias is added
+    after the maximum here), where the gradient may go to a different one of the tied
+    elements. Promoted for a measured speed gain (DESIGN rule 4): see the README's
+    benchmark section.
+
+    Shape:
+        x (N, H, W, C_in), kernel (KH, KW, C_in, C_out), bias (C_out,) ->
+        (N, H_conv // 2, W_conv // 2, C_out) with ``H_conv`` the conv output height.
+
+    Raises:
+        ValueError: as :class:`Conv2DOp`, and a conv output smaller than one 2x2 window.
+    """
+
+    def forward(
+        self,
+        x: np.ndarray,
+        kernel: np.ndarray,
+        bias: np.ndarray | None = None,
+        *,
+        strides: Pair = 1,
+        padding: Padding = "valid",
+    ) -> np.ndarray:
+        kh, kw, c_in, c_out = _check_operands(x, kernel, bias)
+        where = "conv2d_relu_maxpool"
+        (sh, sw), (top, bottom, left, right), (h_conv, w_conv) = conv_geometry(
+            x.shape, (kh, kw), strides, padding, where, f", kernel {kernel.shape}"
+        )
+        n, h, w, _ = x.shape
+        hp, wp = h + top + bottom, w + left + right
+        h2, w2 = h_conv // 2, w_conv // 2  # pooled output size
+        if h2 < 1 or w2 < 1:
+            raise ValueError(
+                f"{where}: the convolution output ({h_conv}x{w_conv}, input shape {x.shape}, "
+                f"kernel {kernel.shape}) is smaller than the 2x2 pooling window; use a larger "
+                "input or padding='same'"
+            )
+        if top or bottom or left or right:
+            xp = np.zeros((n, hp, wp, c_in), dtype=x.dtype)
+            xp[:, top : top + h, left : left + w, :] = x
+        else:
+            xp = x
+        # Receptive field of window offset (a, b), sample n, pooled position (i, j), kernel
+        # offset (p, q), channel c: xp[n, (2i + a) s_h + p, (2j + b) s_w + q, c].
+        s_n, s_h, s_w, s_c = xp.strides
+        shape = (2, 2, n, h2, w2, kh, kw, c_in)
+        st = (s_h * sh, s_w * sw, s_n, 2 * s_h * sh, 2 * s_w * sw, s_h, s_w, s_c)
+        windows = as_strided(xp, shape=shape, strides=st, writeable=False)
+        m2, k = n * h2 * w2, kh * kw * c_in  # pooled rows, GEMM inner size
+        if c_in <= 2:
+            # Few channels: copy in the transposed (K, 4*M2) order, long inner runs (as Conv2DOp).
+            self.buffer = workspace.take((k, 4 * m2), xp.dtype)  # (K, 4*M2)
+            np.copyto(
+                self.buffer.reshape(kh, kw, c_in, 2, 2, n, h2, w2),
+                windows.transpose(5, 6, 7, 0, 1, 2, 3, 4),
+            )
+            cols = self.buffer.T  # (4*M2, K), F-ordered view
+        else:
+            self.buffer = workspace.take((4 * m2, k), xp.dtype)
+            np.copyto(self.buffer.reshape(shape), windows)  # (4*M2, K)
+            cols = self.buffer
+        conv = workspace.take((4, m2, c_out), np.result_type(xp, kernel))  # blocks (a, b)
+        np.matmul(cols, kernel.reshape(k, c_out), out=conv.reshape(4 * m2, c_out))
+        v0, v1, v2, v3 = conv  # offsets (0,0), (0,1), (1,0), (1,1): contiguous (M2, C_out)
+        y = np.maximum(v0, v1)  # (M2, C_out), the output: fresh
+        lower = workspace.take((m2, c_out), conv.dtype)
+        np.maximum(v2, v3, out=lower)
+        recording = is_grad_enabled()
+        if recording:
+            # Where the first maximum sits: the lower row wins only if strictly larger, the
+            # right column only if strictly larger (ties keep the first offset, row-major).
+            self.codes = codes = workspace.take((3, m2, c_out), np.bool_)
+            np.greater(lower, y, out=codes[0])
+            np.greater(v1, v0, out=codes[1])
+            np.greater(v3, v2, out=codes[2])
+        np.maximum(y, lower, out=y)
+        workspace.give(conv, lower)
+        if bias is not None:
+            y += bias
+        np.maximum(y, 0, out=y)
+        self.y, self.cols, self.kernel, self.has_bias = y, cols, kernel, bias is not None
+        self.transposed = c_in <= 2
+        if not recording:  # no backward will run (no_grad): the scratch is free again
+            self._release()
+        self.x_shape, self.pads, self.strides_hw = x.shape, (top, bottom, left, right), (sh, sw)
+        self.pooled_hw = (h2, w2)
+        return y.reshape(n, h2, w2, c_out)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        c_out = self.kernel.shape[3]
+        y = self.y
+        gm = g.reshape(y.shape) * (y > 0)  # (M2, C_out): through the ReLU
+        bottom, right_top, right_bottom = self.codes
+        hit = workspace.take(y.shape, np.bool_)
+        big = workspace.take((4, *y.shape), gm.dtype)  # dL/d conv output, blocks (a, b)
+        np.greater(right_top, bottom, out=hit)  # top & right_top
+        np.multiply(gm, hit, out=big[1])
+        np.less(right_top, ~bottom, out=hit)  # top & ~right_top
+        np.multiply(gm, hit, out=big[0])
+        np.greater(bottom, right_bottom, out=hit)  # bottom & ~right_bottom
+        np.multiply(gm, hit, out=big[2])
+        np.logical_and(bottom, right_bottom, out=hit)
+        np.multiply(gm, hit, out=big[3])
+        big2 = big.reshape(-1, c_out)  # (4*M2, C_out)
+        gk = (self.buffer if self.transposed else self.cols.T) @ big2
+        gk = gk.reshape(self.kernel.shape)
+        gx = None
+        needs = getattr(self, "needs_input_grad", (True,))
+        if needs[0]:
+            gx = self._input_grad(big2)
+        workspace.give(hit, big)
+        if not self.has_bias:
+            return gx, gk
+        gb = np.ones(gm.shape[0], dtype=gm.dtype) @ gm  # (C_out,)
+        return gx, gk, gb
+
+    def _input_grad(self, big2: np.ndarray) -> np.ndarray:
+        """col2im: each receptive field's gradient added back where it was read.
+
+        Per kernel offset ``(p, q)``: one GEMM ``G @ W[p, q]^T`` (4*M2, C_in), then one strided
+        add per window offset ``(a, b)``. With few input channels (thin GEMMs), one GEMM
+        ``G @ W_col^T`` first and the same adds read from it.
+        """
+        kh, kw, c_in, c_out = self.kernel.shape
+        n, h, w, _ = self.x_shape
+        top, bottom, left, right = self.pads
+        sh, sw = self.strides_hw
+        h2, w2 = self.pooled_hw
+        gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=big2.dtype)
+        per_offset = c_in >= PER_OFFSET_MIN_CHANNELS
+        if per_offset:
+            buf = workspace.take((big2.shape[0], c_in), big2.dtype)
+            d = buf.reshape(2, 2, n, h2, w2, c_in)
+        else:
+            buf = workspace.take((big2.shape[0], kh * kw * c_in), big2.dtype)
+            np.matmul(big2, self.kernel.reshape(kh * kw * c_in, c_out).T, out=buf)
+            dcols = buf.reshape(2, 2, n, h2, w2, kh, kw, c_in)
+        for p in range(kh):  # loops over kernel and window offsets only
+            for q in range(kw):
+                if per_offset:
+                    np.matmul(big2, self.kernel[p, q].T, out=buf)
+                for a in range(2):
+                    r0 = a * sh + p
+                    rows = slice(r0, r0 + 2 * sh * (h2 - 1) + 1, 2 * sh)
+                    for b in range(2):
+                        c0 = b * sw + q
+                        cols = slice(c0, c0 + 2 * sw * (w2 - 1) + 1, 2 * sw)
+                        src = d[a, b] if per_offset else dcols[a, b, :, :, :, p, q, :]
+                        gxp[:, rows, cols, :] += src
+        workspace.give(buf)
+        if top or bottom or left or right:
+            return gxp[:, top : top + h, left : left + w, :]
+        return gxp
+
+    def _release(self) -> None:
+        """Hand the im2col buffer and the argmax codes back to the workspace, then free."""
+        workspace.give(self.__dict__.get("buffer"), self.__dict__.get("codes"))
+        super()._release()
