@@ -197,6 +197,21 @@ def test_error_nan_inf_inputs():
     x[7, 1] = np.inf
     with pytest.raises(ValueError, match="NaN or inf"):
         _compiled().predict(x)
+    x[7, 1], x[9, 0] = np.inf, -np.inf  # their sum is NaN: still one error per sample
+    with pytest.raises(ValueError, match=r"NaN or inf in 2 sample\(s\) \(first: index 7\)"):
+        _compiled().fit(x, y, verbose=0)
+
+
+def test_huge_finite_inputs_are_not_called_infinite():
+    """The finiteness check sums the data first; a sum that overflows to inf is not an error
+    when every value is finite (float32 max is about 3.4e38)."""
+    from nnmath.models.checks import as_float32
+
+    x = np.full((4, 3), 3e38, np.float32)
+    assert as_float32("fit", "x", x) is x
+    x[2, 2] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or inf in 1 sample\(s\) \(first: index 2\)"):
+        as_float32("fit", "x", x)
 
 
 def test_error_one_hot_labels_to_sparse():

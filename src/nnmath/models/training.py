@@ -496,7 +496,7 @@ class Trainer:
         names = ["loss", *c.metric_names]
         params = self.trainable_weights
         order = self.state.rngs["shuffle"].permutation(len(x)) if shuffle else None  # type: ignore[union-attr]
-        totals = np.zeros(len(names))
+        totals = [0.0] * len(names)  # sample-weighted sums of the batch values
         seen = 0
         logs: dict[str, float] = {}
         for b, idx in enumerate(_batches(len(x), batch_size, order)):
@@ -508,9 +508,9 @@ class Trainer:
                 _warn_non_finite(value, c.optimizer.learning_rate, epoch, b, xb)
                 self.state.stop_training = True
             totals[0] += value * m
-            for j, fn in enumerate(c.metric_fns):
-                totals[1 + j] += fn(yb, probs) * m
-            logs = dict(zip(names, (totals / seen).tolist(), strict=True))
+            for j, fn in enumerate(c.metric_fns, 1):
+                totals[j] += float(fn(yb, probs)) * m
+            logs = {name: total / seen for name, total in zip(names, totals, strict=True)}
             for cb in cbs:
                 cb.on_batch_end(b, logs)
             if self.state.stop_training:
