@@ -1,9 +1,20 @@
 """The ``nnmath`` command line: argparse wiring only; every command calls library functions.
 
-Each sub-command has one ``_add_<name>`` function (its arguments and ``--help`` example) and
-one ``_run_<name>`` function (imports what it needs lazily, calls the library, prints).
-User mistakes (unknown names, missing or wrong files) end as one clear line on stderr and a
-non-zero exit code; ``--debug`` adds the full traceback (the exit code stays the same).
+Each sub-command is declared once, next to its handler::
+
+    def _hello_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument("name", help="who to greet")
+
+    @command("hello", "Say hello", "nnmath hello world", _hello_arguments)
+    def _run_hello(args: argparse.Namespace) -> int:
+        print(f"hello {args.name}")
+        return 0
+
+The decorator puts a :class:`Command` into :data:`COMMANDS`; the parser, the ``nnmath --help``
+listing (in declaration order) and the dispatch in :func:`main` are all derived from that table.
+Handlers import what they need lazily, so ``nnmath --help`` stays fast. User mistakes (unknown
+names, missing or wrong files) end as one clear line on stderr and a non-zero exit code;
+``--debug`` adds the full traceback (the exit code stays the same).
 """
 
 from __future__ import annotations
@@ -12,6 +23,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -22,24 +34,78 @@ class CommandError(Exception):
     """A user mistake on the command line, reported as one line without a traceback."""
 
 
-def _parser_for(
-    sub: argparse._SubParsersAction, name: str, help: str, example: str
-) -> argparse.ArgumentParser:
-    return sub.add_parser(
-        name,
-        help=help,
-        description=help,
-        epilog=f"example:\n  {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+# --------------------------------------------------------------------------- registry
+Handler = Callable[[argparse.Namespace], "int | None"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One sub-command: what ``nnmath --help`` lists, its arguments and its handler.
+
+    Attributes:
+        name: the word after ``nnmath`` (``"train"``).
+        help: one line, shown in ``nnmath --help`` and as the command's own description.
+        example: the text after ``example:`` in ``nnmath <name> --help`` (lines after the
+            first are indented by the author).
+        add_arguments: adds the command's arguments to its ``argparse`` parser; it runs when
+            the parser is built, so heavy imports belong in ``run``, not here.
+        run: the handler, called with the parsed arguments; returns the exit code (None: 0).
+    """
+
+    name: str
+    help: str
+    example: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Handler
+
+
+COMMANDS: dict[str, Command] = {}
+"""Every registered command by name, in registration order (the order ``--help`` lists)."""
+
+
+def register(cmd: Command) -> Command:
+    """Add ``cmd`` to :data:`COMMANDS`; a name can be registered only once."""
+    if not cmd.name or cmd.name.startswith("-"):
+        raise ValueError(f"cli.register: expected a command name like 'train', got {cmd.name!r}")
+    if cmd.name in COMMANDS:
+        raise ValueError(f"cli.register: the command {cmd.name!r} is already registered "
+                         f"(by {COMMANDS[cmd.name].run.__qualname__}); pick another name or "
+                         f"unregister({cmd.name!r}) first")
+    COMMANDS[cmd.name] = cmd
+    return cmd
+
+
+def unregister(name: str) -> Command:
+    """Remove a command from :data:`COMMANDS` and return it (for tests and plug-ins)."""
+    try:
+        return COMMANDS.pop(name)
+    except KeyError:
+        raise KeyError(f"cli.unregister: no command {name!r}; registered: "
+                       f"{', '.join(COMMANDS)}") from None
+
+
+def command(name: str, help: str, example: str,
+            arguments: Callable[[argparse.ArgumentParser], None]) -> Callable[[Handler], Handler]:
+    """Decorator registering the decorated handler as ``nnmath <name>`` (see the module doc)."""
+
+    def decorate(run: Handler) -> Handler:
+        register(Command(name, help, example, arguments, run))
+        return run
+
+    return decorate
+
+
+def _reworded(exc: Exception, prefix: str) -> CommandError:
+    """A library's ``ValueError``/``KeyError`` as a command error, without its ``prefix``.
+
+    The library says ``"sweep: ..."``; :func:`main` adds ``"nnmath sweep: error:"``, so the
+    library's own prefix is dropped. A ``KeyError`` shows its message, not its ``repr``."""
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return CommandError(text.removeprefix(prefix))
 
 
 # --------------------------------------------------------------------------- graph
-def _add_graph(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "graph", "Forward and backward pass of an expression, node by node",
-        'nnmath graph "3*(a+b*c)" a=5 b=3 c=2 --out graph.svg',
-    )
+def _graph_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "expression",
         help="arithmetic over names, e.g. '3*(a+b*c)'; one starting with '-' goes after "
@@ -47,9 +113,10 @@ def _add_graph(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("values", nargs="*", help="name=value for every variable")
     p.add_argument("--out", help="write the drawn graph to this .svg or .png file")
-    p.set_defaults(run=_run_graph)
 
 
+@command("graph", "Forward and backward pass of an expression, node by node",
+         'nnmath graph "3*(a+b*c)" a=5 b=3 c=2 --out graph.svg', _graph_arguments)
 def _run_graph(args: argparse.Namespace) -> None:
     from .graph import build_graph, check_picture_path, parse_assignments
 
@@ -60,26 +127,23 @@ def _run_graph(args: argparse.Namespace) -> None:
         print(graph.table())
         if args.out:
             print(f"\nwrote {graph.save(args.out)}")
-    except ValueError as exc:  # the library says "graph: ..."; main() adds "nnmath graph:"
-        raise CommandError(str(exc).removeprefix("graph: ")) from exc
+    except ValueError as exc:
+        raise _reworded(exc, "graph: ") from exc
 
 
 # --------------------------------------------------------------------------- data
-def _add_data(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "data", "List, download and verify the real data sets (MNIST, cat vs non-cat, ...)",
-        "nnmath data list\n  nnmath data list mnist      (its files, sizes, sha256, URLs)\n"
-        "  nnmath data fetch mnist\n  nnmath data verify",
-    )
+def _data_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["list", "fetch", "verify"], help="what to do")
     p.add_argument("name", nargs="?", help="data set name (see `nnmath data list`); with list: "
                    "show its files")
     p.add_argument("--data-dir", help="data directory (default $NNMATH_DATA, else the user cache)")
     p.add_argument("--base-url", help="fetch: download <base-url>/<file name> from this mirror")
     p.add_argument("--no-progress", action="store_true", help="fetch: no progress bar")
-    p.set_defaults(run=_run_data)
 
 
+@command("data", "List, download and verify the real data sets (MNIST, cat vs non-cat, ...)",
+         "nnmath data list\n  nnmath data list mnist      (its files, sizes, sha256, URLs)\n"
+         "  nnmath data fetch mnist\n  nnmath data verify", _data_arguments)
 def _run_data(args: argparse.Namespace) -> int:
     from nnmath.datasets import registry
 
@@ -151,13 +215,7 @@ def _data_list(registry: ModuleType, name: str | None, data_dir: str | None) -> 
 
 
 # --------------------------------------------------------------------------- lessons
-def _add_lessons(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "lessons", "Run the lessons and write an HTML report (index.html + numbers.json)",
-        "nnmath lessons --list\n  nnmath lessons computation-graph convolution --out report\n"
-        "  nnmath lessons --all --out report --fast\n"
-        "  nnmath lessons --notebooks notebooks   (one Jupyter notebook per lesson)",
-    )
+def _lessons_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="*", help="lessons to run (see --list)")
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.add_argument("--all", action="store_true", help="run every lesson")
@@ -171,9 +229,13 @@ def _add_lessons(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--notebooks", metavar="DIR",
                    help="write the lessons (named, or all) as Jupyter notebooks into DIR "
                         "instead of running them")
-    p.set_defaults(run=_run_lessons)
 
 
+@command("lessons", "Run the lessons and write an HTML report (index.html + numbers.json)",
+         "nnmath lessons --list\n  nnmath lessons computation-graph convolution --out report\n"
+         "  nnmath lessons --all --out report --fast\n"
+         "  nnmath lessons --notebooks notebooks   (one Jupyter notebook per lesson)",
+         _lessons_arguments)
 def _run_lessons(args: argparse.Namespace) -> int:
     from nnmath import lessons
 
@@ -223,17 +285,10 @@ def recipe_list() -> str:
                      for n in recipes.names())
 
 
-def _add_train(sub: argparse._SubParsersAction) -> None:
+def _train_arguments(p: argparse.ArgumentParser) -> None:
     from nnmath import recipes
 
-    p = _parser_for(
-        sub, "train", "Train a recipe: progress, metrics, model file and history plot",
-        "nnmath train mnist-mlp --epochs 5 --out models\n"
-        "  nnmath train images --data photos      (photos/cat/*.jpg, photos/dog/*.jpg, ...)\n"
-        "  Ctrl-C saves the last finished epoch; `--resume` continues from there.\n"
-        "  nnmath train mnist-mlp --param units=128 --param optimizer=adam --limit 5000\n\n"
-        f"recipes:\n{recipe_list()}",
-    )
+    p.epilog = f"{p.epilog}\n\nrecipes:\n{recipe_list()}"  # the registry's recipes, one each
     p.add_argument("recipe", help=", ".join(recipes.names()))
     p.add_argument("--epochs", type=int, help="epochs (classic recipes: iterations)")
     p.add_argument("--batch-size", type=int, help="mini-batch size (engine recipes)")
@@ -249,25 +304,14 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    "sub-folder per class (e.g. photos/cat/*.jpg, photos/dog/*.jpg)")
     p.add_argument("--resume", action="store_true", help="continue the run that Ctrl-C "
                    "stopped (from <out>/<recipe>.checkpoint.safetensors), up to --epochs")
-    p.set_defaults(run=_run_train)
 
 
-def _parse_params(items: list[str]) -> dict[str, Any]:
-    """``["units=256", "optimizer=adam"]`` -> ``{"units": 256, "optimizer": "adam"}``."""
-    import json
-
-    params: dict[str, Any] = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key:
-            raise CommandError(f"--param expects KEY=VALUE (e.g. units=256), got {item!r}")
-        try:
-            params[key.strip()] = json.loads(text)
-        except json.JSONDecodeError:
-            params[key.strip()] = text
-    return params
-
-
+@command("train", "Train a recipe: progress, metrics, model file and history plot",
+         "nnmath train mnist-mlp --epochs 5 --out models\n"
+         "  nnmath train images --data photos      (photos/cat/*.jpg, photos/dog/*.jpg, ...)\n"
+         "  Ctrl-C saves the last finished epoch; `--resume` continues from there.\n"
+         "  nnmath train mnist-mlp --param units=128 --param optimizer=adam --limit 5000",
+         _train_arguments)
 def _run_train(args: argparse.Namespace) -> int:
     from nnmath import recipes
 
@@ -295,24 +339,38 @@ def _run_train(args: argparse.Namespace) -> int:
     return 130 if result.interrupted else 0
 
 
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    """``["units=256", "optimizer=adam"]`` -> ``{"units": 256, "optimizer": "adam"}``."""
+    import json
+
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--param expects KEY=VALUE (e.g. units=256), got {item!r}")
+        try:
+            params[key.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            params[key.strip()] = text
+    return params
+
+
 # --------------------------------------------------------------------------- predict
-def _add_predict(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "predict", "Run a saved model on your own pictures: label and how sure it is",
-        "nnmath predict models/mnist-cnn.safetensors digit.png my_digits/ --show seen\n"
-        "  nnmath predict models/cat-logistic.safetensors my_cat.jpg\n\n"
-        "Digit models see each picture the way MNIST prepared its digits (transparency laid\n"
-        "on a background, dark-on-light inverted, cropped to the ink, scaled to 20 px and\n"
-        "centred in 28x28); photo models resize with their recorded aspect policy. Below 50 %\n"
-        "it says 'not sure' and names the top two classes. Exit code 1 if some file failed.",
-    )
+def _predict_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a .safetensors model file (nnmath train / Sequential.save)")
     p.add_argument("images", nargs="+", help="image files (JPEG, PNG, ...) or folders of them")
     p.add_argument("--show", metavar="DIR", help="save the exact input the model saw for "
                    "each picture as DIR/<name>-input.png")
-    p.set_defaults(run=_run_predict)
 
 
+@command("predict", "Run a saved model on your own pictures: label and how sure it is",
+         "nnmath predict models/mnist-cnn.safetensors digit.png my_digits/ --show seen\n"
+         "  nnmath predict models/cat-logistic.safetensors my_cat.jpg\n\n"
+         "Digit models see each picture the way MNIST prepared its digits (transparency laid\n"
+         "on a background, dark-on-light inverted, cropped to the ink, scaled to 20 px and\n"
+         "centred in 28x28); photo models resize with their recorded aspect policy. Below 50 %\n"
+         "it says 'not sure' and names the top two classes. Exit code 1 if some file failed.",
+         _predict_arguments)
 def _run_predict(args: argparse.Namespace) -> int:
     from nnmath.predict import predict_pictures
 
@@ -331,20 +389,17 @@ def _run_predict(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- evaluate
-def _add_evaluate(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "evaluate", "Accuracy and loss of a saved model on a test set",
-        "nnmath evaluate models/mnist-mlp.safetensors            (its own data set)\n"
-        "  nnmath evaluate models/mnist-mlp.safetensors --data mnist",
-    )
+def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a .safetensors model file")
     from nnmath.datasets.prepared import prepared_names
 
     p.add_argument("--data", help=f"{', '.join(prepared_names())} (default: the data set the "
                    "model was trained on, recorded in its file)")
-    p.set_defaults(run=_run_evaluate)
 
 
+@command("evaluate", "Accuracy and loss of a saved model on a test set",
+         "nnmath evaluate models/mnist-mlp.safetensors            (its own data set)\n"
+         "  nnmath evaluate models/mnist-mlp.safetensors --data mnist", _evaluate_arguments)
 def _run_evaluate(args: argparse.Namespace) -> None:
     from nnmath.predict import evaluate_model, expects, load_any
 
@@ -358,20 +413,18 @@ def _run_evaluate(args: argparse.Namespace) -> None:
 
 
 # --------------------------------------------------------------------------- conv
-def _add_conv(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "conv", "Convolve a photo (grey) with a fixed kernel and save the result",
-        "nnmath conv photo.jpg --kernel sobel-x --out edges.png\n  kernels: blur emboss "
-        "gaussian identity laplacian outline prewitt-x prewitt-y sharpen sobel-x sobel-y",
-    )
+def _conv_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("image", help="an image file")
     p.add_argument("--kernel", default="sobel-x", help="kernel name (default sobel-x)")
     p.add_argument("--stride", type=int, default=1, help="stride (default 1)")
     p.add_argument("--padding", type=int, default=1, help="zero padding (default 1: same size)")
     p.add_argument("--out", required=True, help="output image file (.png)")
-    p.set_defaults(run=_run_conv)
 
 
+@command("conv", "Convolve a photo (grey) with a fixed kernel and save the result",
+         "nnmath conv photo.jpg --kernel sobel-x --out edges.png\n  kernels: blur emboss "
+         "gaussian identity laplacian outline prewitt-x prewitt-y sharpen sobel-x sobel-y",
+         _conv_arguments)
 def _run_conv(args: argparse.Namespace) -> None:
     import numpy as np
 
@@ -387,87 +440,38 @@ def _run_conv(args: argparse.Namespace) -> None:
           f"{args.padding}) -> {y.shape}: wrote {out}")
 
 
-# --------------------------------------------------------------------------- lr-find
-def _add_lr_find(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "lr-find", "Learning-rate range test on a recipe: suggestions, reliability, "
-        "stable limit, plot",
-        "nnmath lr-find mnist-mlp --limit 5000 --curvature --out lr",
-    )
-    p.add_argument("recipe", help="a recipe (see `nnmath train --help`)")
-    p.add_argument("--limit", type=int, help="use the first N training samples")
-    p.add_argument("--curvature", action="store_true",
-                   help="also estimate lambda_max and the stable limit 2 / lambda_max")
-    p.add_argument("--num-iter", type=int, default=100, help="steps of the test (default 100)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", default=".", help="folder for the plot (default: .)")
-    p.set_defaults(run=_run_lr_find)
+# --------------------------------------------------------------------------- export
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="a model file (nnmath train or Sequential.save)")
+    p.add_argument("--out", help="the .onnx file to write (default: MODEL with .onnx)")
 
 
-def _run_lr_find(args: argparse.Namespace) -> None:
-    from nnmath.tuning import cli as tcli
+@command("export", "Write a saved model as ONNX, to run it with ONNX Runtime and others",
+         "nnmath export models/mnist-cnn.safetensors --out mnist-cnn.onnx", _export_arguments)
+def _run_export(args: argparse.Namespace) -> None:
+    from pathlib import Path
 
+    from .export import export_onnx
+
+    out = Path(args.out) if args.out else Path(args.model).with_suffix(".onnx")
     try:
-        tcli.run_lr_find(args.recipe, limit=args.limit, curvature=args.curvature,
-                         num_iter=args.num_iter, seed=args.seed, out=args.out)
-    except (ValueError, KeyError) as exc:
-        text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-        raise CommandError(text.removeprefix("lr_find: ")) from exc
+        path = export_onnx(args.model, out)
+    except ImportError as exc:
+        raise CommandError(str(exc)) from exc
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+
+    def shape(v: object) -> str:
+        dims = v.type.tensor_type.shape.dim  # type: ignore[attr-defined]
+        return "(" + ", ".join(d.dim_param or str(d.dim_value) for d in dims) + ")"
+
+    print(f"wrote {path}: ONNX opset 17, float32, input '{graph.input[0].name}' "
+          f"{shape(graph.input[0])} -> output '{graph.output[0].name}' {shape(graph.output[0])}")
 
 
-# --------------------------------------------------------------------------- sweep
-def _add_sweep(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "sweep", "Hyper-parameter sweeps (grid, random, TPE) on this machine or a Dask "
-        "cluster; show and replay stored sweeps",
-        "nnmath sweep cat-logistic --learning-rate 0.01 0.001 0.0001 --epochs 1500\n"
-        "  nnmath sweep mnist-mlp --learning-rate 1e-4:1e-1 --search tpe --trials 20 --prune\n"
-        "  nnmath sweep show --storage sqlite:///sweeps.db --study cat-logistic-grid\n"
-        "  nnmath sweep replay --storage sqlite:///sweeps.db --study cat-logistic-grid --trial 0",
-    )
-    p.add_argument("target", help="a recipe, 'module:function', or `show` / `replay`")
-    for flag, kind in (("--learning-rate", "rates"), ("--batch-size", "batch sizes"),
-                       ("--optimizer", "optimizers"), ("--units", "hidden widths")):
-        p.add_argument(flag, nargs="+", metavar="V",
-                       help=f"{kind} to try (random/tpe: also a range LO:HI)")
-    p.add_argument("--param", nargs="+", action="append", metavar=("NAME", "V"),
-                   help="any other parameter: --param momentum 0.9 0.99")
-    p.add_argument("--epochs", type=int, help="epochs (iterations for classic recipes)")
-    p.add_argument("--search", choices=["grid", "random", "tpe"], default="grid")
-    p.add_argument("--trials", type=int, help="random/tpe: trials in total; grid: at most N new")
-    p.add_argument("--metric", help="the key to optimize (default: val_accuracy)")
-    p.add_argument("--direction", choices=["maximize", "minimize"])
-    p.add_argument("--workers", type=int, help="trials at once on this machine (default: cores)")
-    p.add_argument("--address", help="Dask scheduler, tcp://host:8786 ($DASK_SCHEDULER_ADDRESS)")
-    p.add_argument("--storage", default="sqlite:///sweeps.db",
-                   help="Optuna storage URL (default sqlite:///sweeps.db)")
-    p.add_argument("--study", help="study name (default: <recipe>-<search>); same name resumes")
-    p.add_argument("--prune", action="store_true", help="median-rule pruning of bad trials")
-    p.add_argument("--time-budget", type=float, metavar="S", help="start no trial after S seconds")
-    p.add_argument("--limit", type=int, help="train on the first N samples")
-    p.add_argument("--seed", type=int, default=0, help="study seed (default 0)")
-    p.add_argument("--trial", type=int, help="replay: the trial number")
-    p.add_argument("--out", help="write results.csv, figures and index.html to this folder")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
-    p.set_defaults(run=_run_sweep)
-
-
-def _run_sweep(args: argparse.Namespace) -> int:
-    from nnmath.tuning import cli as tcli
-
-    try:
-        return tcli.run_sweep(args)
-    except (ValueError, KeyError) as exc:  # the library says "sweep: ..."
-        text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-        raise CommandError(text.removeprefix("sweep: ")) from exc
 # --------------------------------------------------------------------------- exercises
-def _add_exercises(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "exercises", "Write the course's functions yourself; nnmath checks them and says "
-        "what is wrong",
-        "nnmath exercises list\n  nnmath exercises start propagate --dir mywork\n"
-        "  nnmath exercises check mywork/logistic_propagate.py",
-    )
+def _exercises_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["list", "start", "check"], help="what to do")
     p.add_argument("names", nargs="*", metavar="NAME",
                    help="list: a lesson; start: an exercise or a group (deep, conv, ...); "
@@ -476,9 +480,12 @@ def _add_exercises(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="start: overwrite an existing file")
     p.add_argument("--timeout", type=float, default=10.0,
                    help="check: seconds per exercise before it is stopped (default 10)")
-    p.set_defaults(run=_run_exercises)
 
 
+@command("exercises", "Write the course's functions yourself; nnmath checks them and says "
+         "what is wrong",
+         "nnmath exercises list\n  nnmath exercises start propagate --dir mywork\n"
+         "  nnmath exercises check mywork/logistic_propagate.py", _exercises_arguments)
 def _run_exercises(args: argparse.Namespace) -> int:
     from . import exercises
     from .exercises.registry import all_exercises, lessons_with_exercises
@@ -511,46 +518,77 @@ def _run_exercises(args: argparse.Namespace) -> int:
     passed = sum(r.passed for r in results)
     print(f"\n{passed} of {len(results)} exercises pass")
     return 0 if passed == len(results) else 1
-# --------------------------------------------------------------------------- export
-def _add_export(sub: argparse._SubParsersAction) -> None:
-    p = _parser_for(
-        sub, "export", "Write a saved model as ONNX, to run it with ONNX Runtime and others",
-        "nnmath export models/mnist-cnn.safetensors --out mnist-cnn.onnx",
-    )
-    p.add_argument("model", help="a model file (nnmath train or Sequential.save)")
-    p.add_argument("--out", help="the .onnx file to write (default: MODEL with .onnx)")
-    p.set_defaults(run=_run_export)
 
 
-def _run_export(args: argparse.Namespace) -> None:
-    from pathlib import Path
+# --------------------------------------------------------------------------- lr-find
+def _lr_find_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("recipe", help="a recipe (see `nnmath train --help`)")
+    p.add_argument("--limit", type=int, help="use the first N training samples")
+    p.add_argument("--curvature", action="store_true",
+                   help="also estimate lambda_max and the stable limit 2 / lambda_max")
+    p.add_argument("--num-iter", type=int, default=100, help="steps of the test (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", default=".", help="folder for the plot (default: .)")
 
-    from .export import export_onnx
 
-    out = Path(args.out) if args.out else Path(args.model).with_suffix(".onnx")
+@command("lr-find", "Learning-rate range test on a recipe: suggestions, reliability, "
+         "stable limit, plot",
+         "nnmath lr-find mnist-mlp --limit 5000 --curvature --out lr", _lr_find_arguments)
+def _run_lr_find(args: argparse.Namespace) -> None:
+    from nnmath.tuning import cli as tcli
+
     try:
-        path = export_onnx(args.model, out)
-    except ImportError as exc:
-        raise CommandError(str(exc)) from exc
-    import onnx
-
-    graph = onnx.load(str(path)).graph
-
-    def shape(v: object) -> str:
-        dims = v.type.tensor_type.shape.dim  # type: ignore[attr-defined]
-        return "(" + ", ".join(d.dim_param or str(d.dim_value) for d in dims) + ")"
-
-    print(f"wrote {path}: ONNX opset 17, float32, input '{graph.input[0].name}' "
-          f"{shape(graph.input[0])} -> output '{graph.output[0].name}' {shape(graph.output[0])}")
+        tcli.run_lr_find(args.recipe, limit=args.limit, curvature=args.curvature,
+                         num_iter=args.num_iter, seed=args.seed, out=args.out)
+    except (ValueError, KeyError) as exc:
+        raise _reworded(exc, "lr_find: ") from exc
 
 
-# --------------------------------------------------------------------------- registry
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_graph, _add_data, _add_lessons, _add_train, _add_predict, _add_evaluate, _add_conv,
-    _add_export, _add_exercises, _add_lr_find, _add_sweep,
-]
+# --------------------------------------------------------------------------- sweep
+def _sweep_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", help="a recipe, 'module:function', or `show` / `replay`")
+    for flag, kind in (("--learning-rate", "rates"), ("--batch-size", "batch sizes"),
+                       ("--optimizer", "optimizers"), ("--units", "hidden widths")):
+        p.add_argument(flag, nargs="+", metavar="V",
+                       help=f"{kind} to try (random/tpe: also a range LO:HI)")
+    p.add_argument("--param", nargs="+", action="append", metavar=("NAME", "V"),
+                   help="any other parameter: --param momentum 0.9 0.99")
+    p.add_argument("--epochs", type=int, help="epochs (iterations for classic recipes)")
+    p.add_argument("--search", choices=["grid", "random", "tpe"], default="grid")
+    p.add_argument("--trials", type=int, help="random/tpe: trials in total; grid: at most N new")
+    p.add_argument("--metric", help="the key to optimize (default: val_accuracy)")
+    p.add_argument("--direction", choices=["maximize", "minimize"])
+    p.add_argument("--workers", type=int, help="trials at once on this machine (default: cores)")
+    p.add_argument("--address", help="Dask scheduler, tcp://host:8786 ($DASK_SCHEDULER_ADDRESS)")
+    p.add_argument("--storage", default="sqlite:///sweeps.db",
+                   help="Optuna storage URL (default sqlite:///sweeps.db)")
+    p.add_argument("--study", help="study name (default: <recipe>-<search>); same name resumes")
+    p.add_argument("--prune", action="store_true", help="median-rule pruning of bad trials")
+    p.add_argument("--time-budget", type=float, metavar="S", help="start no trial after S seconds")
+    p.add_argument("--limit", type=int, help="train on the first N samples")
+    p.add_argument("--seed", type=int, default=0, help="study seed (default 0)")
+    p.add_argument("--trial", type=int, help="replay: the trial number")
+    p.add_argument("--out", help="write results.csv, figures and index.html to this folder")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
+@command("sweep", "Hyper-parameter sweeps (grid, random, TPE) on this machine or a Dask "
+         "cluster; show and replay stored sweeps",
+         "nnmath sweep cat-logistic --learning-rate 0.01 0.001 0.0001 --epochs 1500\n"
+         "  nnmath sweep mnist-mlp --learning-rate 1e-4:1e-1 --search tpe --trials 20 --prune\n"
+         "  nnmath sweep show --storage sqlite:///sweeps.db --study cat-logistic-grid\n"
+         "  nnmath sweep replay --storage sqlite:///sweeps.db --study cat-logistic-grid --trial 0",
+         _sweep_arguments)
+def _run_sweep(args: argparse.Namespace) -> int:
+    from nnmath.tuning import cli as tcli
+
+    try:
+        return tcli.run_sweep(args)
+    except (ValueError, KeyError) as exc:  # the library says "sweep: ..."
+        raise _reworded(exc, "sweep: ") from exc
+
+
+# --------------------------------------------------------------------------- parser, main
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnmath",
@@ -561,8 +599,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="nnmath 0.1.0")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in _COMMANDS:
-        add(sub)
+    for cmd in COMMANDS.values():
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help,
+                           epilog=f"example:\n  {cmd.example}",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        cmd.add_arguments(p)
     return parser
 
 
@@ -595,14 +636,14 @@ def error_message(command: str, exc: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
+    if args.command is None:
         parser.print_help()
         return EXIT_USER_ERROR
     from .threads import configure
 
     configure()  # the BLAS thread limit (one thread unless the environment says otherwise)
     try:
-        result = args.run(args)
+        result = COMMANDS[args.command].run(args)
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
