@@ -20,6 +20,8 @@ from . import workspace
 
 __all__ = ["Conv2DOp"]
 
+PER_OFFSET_MIN_CHANNELS = 4  # col2im: one GEMM per kernel offset from this C_in on
+
 
 def _check_operands(
     x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None
@@ -112,6 +114,62 @@ def im2col(windows: np.ndarray, ones_row: bool = False) -> tuple[np.ndarray, np.
     if ones_row:
         cols_t[k] = 1
     return cols_t[:k].T, cols_t  # (M, K), F-ordered
+
+
+def col2im(
+    g2: np.ndarray,
+    kernel: np.ndarray,
+    x_shape: tuple[int, ...],
+    pads: tuple[int, int, int, int],
+    strides: tuple[int, int],
+    out_hw: tuple[int, int],
+    blocks: tuple[int, int] = (1, 1),
+) -> np.ndarray:
+    """dL/dx from the gradient ``g2`` of the GEMM output ``X_col @ W_col``: every receptive
+    field's gradient ``G @ W_col^T`` added back where it was read, the padding cropped.
+
+    ``g2`` has (B_h * B_w * N * H_o * W_o, C_out) rows in the order (a, b, n, i, j) with
+    ``blocks = (B_h, B_w)``: row (a, b, n, i, j) read the field at conv output position
+    ``(B_h i + a, B_w j + b)``. ``blocks=(1, 1)`` is the plain convolution (rows (n, i, j));
+    the fused conv-ReLU-pool op uses (2, 2), one block per 2x2 window offset.
+
+    Two equivalent orders, chosen by measurement (float32, 1 thread, batch 128):
+
+    * ``C_in >= 4``: per kernel offset ``(p, q)``, one GEMM ``G @ W[p, q]^T`` (M, C_in) added
+      to the shifted input window. The adds run over contiguous ``W_out * C_in`` rows:
+      17.5 ms vs 23.6 ms for 13x13x32 -> 64, 4.6 ms vs 12.7 ms for 20x20x4 -> 16.
+    * ``C_in < 4``: one GEMM ``G @ W_col^T`` (M, KH*KW*C_in), then the KH*KW strided adds
+      (3.9 ms vs 6.7 ms for 28x28x1 -> 32, where per-offset GEMMs are too thin).
+
+    Loops over kernel and block offsets only, never over samples or pixels.
+    """
+    kh, kw, c_in, c_out = kernel.shape
+    n, h, w, _ = x_shape
+    top, bottom, left, right = pads
+    (sh, sw), (h_o, w_o), (bh, bw) = strides, out_hw, blocks
+    gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=g2.dtype)
+    per_offset = c_in >= PER_OFFSET_MIN_CHANNELS
+    if per_offset:
+        buf = workspace.take((g2.shape[0], c_in), g2.dtype)
+        d = buf.reshape(bh, bw, n, h_o, w_o, c_in)
+    else:
+        buf = workspace.take((g2.shape[0], kh * kw * c_in), g2.dtype)
+        np.matmul(g2, kernel.reshape(kh * kw * c_in, c_out).T, out=buf)
+        dcols = buf.reshape(bh, bw, n, h_o, w_o, kh, kw, c_in)
+    for p in range(kh):
+        for q in range(kw):
+            if per_offset:
+                np.matmul(g2, kernel[p, q].T, out=buf)
+            for a in range(bh):
+                r0 = a * sh + p
+                rows = slice(r0, r0 + bh * sh * (h_o - 1) + 1, bh * sh)
+                for b in range(bw):
+                    c0 = b * sw + q
+                    cols = slice(c0, c0 + bw * sw * (w_o - 1) + 1, bw * sw)
+                    src = d[a, b] if per_offset else dcols[a, b, :, :, :, p, q, :]
+                    gxp[:, rows, cols, :] += src
+    workspace.give(buf)
+    return crop_padding(gxp, pads)
 
 
 class Conv2DOp(Function):
@@ -211,39 +269,8 @@ class Conv2DOp(Function):
         return (gx, gk, gb) if self.has_bias else (gx, gk)
 
     def _input_grad(self, g2: np.ndarray) -> np.ndarray:
-        """dL/dx: every receptive field's gradient added back where it was read (col2im).
-
-        Two equivalent orders, chosen by measurement (float32, 1 thread, batch 128):
-
-        * ``C_in >= 4``: per kernel offset ``(p, q)``, one GEMM ``G @ W[p, q]^T`` (M, C_in) added
-          to the shifted input window. The adds run over contiguous ``W_out * C_in`` rows:
-          17.5 ms vs 23.6 ms for 13x13x32 -> 64, 4.6 ms vs 12.7 ms for 20x20x4 -> 16.
-        * ``C_in < 4``: one GEMM ``G @ W_col^T`` (M, KH*KW*C_in), then the KH*KW strided adds
-          (3.9 ms vs 6.7 ms for 28x28x1 -> 32, where per-offset GEMMs are too thin).
-        """
-        kh, kw, c_in, c_out = self.kernel.shape
-        n, h, w, _ = self.x_shape
-        top, bottom, left, right = self.pads
-        sh, sw = self.strides_hw
-        h_out, w_out = self.out_hw
-        gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=g2.dtype)
-        if c_in >= 4:
-            buf = workspace.take((g2.shape[0], c_in), g2.dtype)
-            d = buf.reshape(n, h_out, w_out, c_in)
-        else:
-            buf = workspace.take((g2.shape[0], kh * kw * c_in), g2.dtype)
-            np.matmul(g2, self.kernel.reshape(kh * kw * c_in, c_out).T, out=buf)
-            cols = buf.reshape(n, h_out, w_out, kh, kw, c_in)
-        for p in range(kh):  # loop over kernel offsets only
-            rows = slice(p, p + sh * (h_out - 1) + 1, sh)
-            for q in range(kw):
-                if c_in >= 4:
-                    np.matmul(g2, self.kernel[p, q].T, out=buf)
-                else:
-                    d = cols[:, :, :, p, q, :]
-                gxp[:, rows, q : q + sw * (w_out - 1) + 1 : sw, :] += d
-        workspace.give(buf)
-        return crop_padding(gxp, self.pads)
+        """dL/dx: every receptive field's gradient added back where it was read (col2im)."""
+        return col2im(g2, self.kernel, self.x_shape, self.pads, self.strides_hw, self.out_hw)
 
     def _release(self) -> None:
         """Hand the im2col buffer back to the workspace (``ops/workspace.py``), then free."""

@@ -22,11 +22,9 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd import Function, is_grad_enabled
 from ..geometry import Padding, Pair
 from . import workspace
-from .conv import conv_setup, crop_padding, im2col, pad_input
+from .conv import col2im, conv_setup, im2col, pad_input
 
 __all__ = ["Conv2DReluMaxPoolOp"]
-
-PER_OFFSET_MIN_CHANNELS = 4  # input gradient: one GEMM per kernel offset from this C_in on
 
 
 class Conv2DReluMaxPoolOp(Function):
@@ -143,40 +141,9 @@ class Conv2DReluMaxPoolOp(Function):
         return gx, gk, gb
 
     def _input_grad(self, big2: np.ndarray) -> np.ndarray:
-        """col2im: each receptive field's gradient added back where it was read.
-
-        Per kernel offset ``(p, q)``: one GEMM ``G @ W[p, q]^T`` (4*M2, C_in), then one strided
-        add per window offset ``(a, b)``. With few input channels (thin GEMMs), one GEMM
-        ``G @ W_col^T`` first and the same adds read from it.
-        """
-        kh, kw, c_in, c_out = self.kernel.shape
-        n, h, w, _ = self.x_shape
-        top, bottom, left, right = self.pads
-        sh, sw = self.strides_hw
-        h2, w2 = self.pooled_hw
-        gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=big2.dtype)
-        per_offset = c_in >= PER_OFFSET_MIN_CHANNELS
-        if per_offset:
-            buf = workspace.take((big2.shape[0], c_in), big2.dtype)
-            d = buf.reshape(2, 2, n, h2, w2, c_in)
-        else:
-            buf = workspace.take((big2.shape[0], kh * kw * c_in), big2.dtype)
-            np.matmul(big2, self.kernel.reshape(kh * kw * c_in, c_out).T, out=buf)
-            dcols = buf.reshape(2, 2, n, h2, w2, kh, kw, c_in)
-        for p in range(kh):  # loops over kernel and window offsets only
-            for q in range(kw):
-                if per_offset:
-                    np.matmul(big2, self.kernel[p, q].T, out=buf)
-                for a in range(2):
-                    r0 = a * sh + p
-                    rows = slice(r0, r0 + 2 * sh * (h2 - 1) + 1, 2 * sh)
-                    for b in range(2):
-                        c0 = b * sw + q
-                        cols = slice(c0, c0 + 2 * sw * (w2 - 1) + 1, 2 * sw)
-                        src = d[a, b] if per_offset else dcols[a, b, :, :, :, p, q, :]
-                        gxp[:, rows, cols, :] += src
-        workspace.give(buf)
-        return crop_padding(gxp, self.pads)
+        """col2im with one block per window offset ``(a, b)`` (rows ``(a, b, n, i, j)``)."""
+        return col2im(big2, self.kernel, self.x_shape, self.pads, self.strides_hw,
+                      self.pooled_hw, blocks=(2, 2))
 
     def _release(self) -> None:
         """Hand the im2col buffer and the argmax codes back to the workspace, then free."""
