@@ -23,19 +23,17 @@ Usage: python benchmarks/bench_convnet.py [--repeats 5] [--threads 1 2] [--json 
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from common import (
+    add_harness_options,
     alternate,
-    child,
-    configure_threads,
-    load_average,
     mnist_subset,
-    peak_rss_of,
     print_table,
+    run_as_child,
+    run_children,
     torch_label,
     torch_with_threads,
     write_json,
@@ -259,34 +257,19 @@ def makers(args: argparse.Namespace) -> tuple[Makers, Makers]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--images", type=int, default=10000)
-    parser.add_argument("--json", default=None)
-    parser.add_argument("--child", choices=["times", "rss"], default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)
+    add_harness_options(parser, images=10000)
     args = parser.parse_args()
-    if args.child:
-        configure_threads()  # NNMATH_NUM_THREADS, set by the parent, before any timing
-    if args.child == "times":
-        load0 = load_average()
+
+    def times() -> dict[str, Any]:
         train, predict = makers(args)
-        times = alternate({k: make() for k, make in train.items()}, args.repeats)
-        ptimes = alternate({k: make() for k, make in predict.items()}, args.repeats)
-        print(json.dumps({"times": times, "predict": ptimes, "load": [load0, load_average()]}))
-        return
-    if args.child == "rss":
-        print(json.dumps(peak_rss_of(makers(args)[0][args.impl])))
-        return
-    common = ["--repeats", str(args.repeats), "--images", str(args.images)]
-    results: dict[int, dict[str, Any]] = {}
-    for t in args.threads:
-        res = child(__file__, t, [*common, "--child", "times"])
-        res["rss"] = {
-            name: child(__file__, t, [*common, "--child", "rss", "--impl", name])
-            for name in res["times"]
+        return {
+            "times": alternate({k: make() for k, make in train.items()}, args.repeats),
+            "predict": alternate({k: make() for k, make in predict.items()}, args.repeats),
         }
-        results[t] = res
+
+    if run_as_child(args, times, lambda: makers(args)[0]):
+        return
+    results = run_children(__file__, args, [])
     names = list(results[args.threads[0]]["times"])
     torch_name = next((n for n in names if n.startswith("PyTorch")), None)
     print_table(

@@ -35,13 +35,12 @@ from typing import Any
 
 import numpy as np
 from common import (
+    add_harness_options,
     alternate,
-    child,
-    configure_threads,
-    load_average,
     mnist_subset,
-    peak_rss_of,
     print_table,
+    run_as_child,
+    run_children,
     torch_label,
     torch_with_threads,
     write_json,
@@ -194,39 +193,17 @@ def makers(args: argparse.Namespace) -> dict[str, Callable[[], Callable[[], Any]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--images", type=int, default=60000)
-    parser.add_argument("--json", default=None)
+    add_harness_options(parser, images=60000)
     parser.add_argument("--yardstick", default=None, help="path to an outside numpy_mlp.py")
-    parser.add_argument("--child", choices=["times", "rss"], default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        configure_threads()  # NNMATH_NUM_THREADS, set by the parent, before any timing
-    if args.child == "times":
-        import json
 
-        load0 = load_average()
-        times = alternate({k: make() for k, make in makers(args).items()}, args.repeats)
-        print(json.dumps({"times": times, "load": [load0, load_average()]}))
-        return
-    if args.child == "rss":
-        import json
+    def times() -> dict[str, Any]:
+        return {"times": alternate({k: make() for k, make in makers(args).items()}, args.repeats)}
 
-        print(json.dumps(peak_rss_of(makers(args)[args.impl])))
+    if run_as_child(args, times, lambda: makers(args)):
         return
-    common = ["--repeats", str(args.repeats), "--images", str(args.images)]
-    if args.yardstick:
-        common += ["--yardstick", args.yardstick]
-    results: dict[int, dict[str, Any]] = {}
-    for t in args.threads:
-        res = child(__file__, t, [*common, "--child", "times"])
-        res["rss"] = {
-            name: child(__file__, t, [*common, "--child", "rss", "--impl", name])
-            for name in res["times"]
-        }
-        results[t] = res
+    yardstick = ["--yardstick", args.yardstick] if args.yardstick else []
+    results = run_children(__file__, args, yardstick)
     torch_name = next(
         (n for n in results[args.threads[0]]["times"] if n.startswith("PyTorch")), None
     )

@@ -10,6 +10,7 @@ before it (data, imports and the model are loaded by then).
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -122,6 +123,58 @@ def child(script: str, threads: int, args: list[str]) -> Any:
     if proc.returncode != 0:
         raise RuntimeError(f"{script} {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def add_harness_options(parser: argparse.ArgumentParser, images: int) -> None:
+    """The options every per-thread-count benchmark takes: ``--repeats``, ``--threads``,
+    ``--images`` (default ``images``), ``--json``, and the hidden ``--child``/``--impl`` the
+    parent passes to its children."""
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--images", type=int, default=images)
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--child", choices=["times", "rss"], default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--impl", default=None, help=argparse.SUPPRESS)
+
+
+def run_as_child(
+    args: argparse.Namespace,
+    times: Callable[[], dict[str, Any]],
+    training: Callable[[], dict[str, Callable[[], Callable[[], Any]]]],
+) -> bool:
+    """The child's side of :func:`run_children`; False (nothing done) in the parent.
+
+    With ``--child times`` prints ``times()`` (``{"times": alternate(...), ...}``) plus the
+    load average before and after as ``"load"``; with ``--child rss`` prints the peak RSS of one
+    call of the runner ``training()[args.impl]()`` builds. Either as one JSON line.
+    """
+    if not args.child:
+        return False
+    configure_threads()  # NNMATH_NUM_THREADS, set by the parent, before any timing
+    if args.child == "times":
+        load0 = load_average()
+        out = times()
+        out["load"] = [load0, load_average()]
+        print(json.dumps(out))
+    else:
+        print(json.dumps(peak_rss_of(training()[args.impl])))
+    return True
+
+
+def run_children(script: str, args: argparse.Namespace, extra: list[str]) -> dict[int, Any]:
+    """The parent's side: per thread count, one ``--child times`` run of ``script`` and one
+    ``--child rss`` run per implementation it timed; ``{threads: {"times", "load", "rss", ...}}``
+    as :func:`print_table` takes it. ``extra`` are further options for the children."""
+    common = ["--repeats", str(args.repeats), "--images", str(args.images), *extra]
+    results: dict[int, Any] = {}
+    for t in args.threads:
+        res = child(script, t, [*common, "--child", "times"])
+        res["rss"] = {
+            name: child(script, t, [*common, "--child", "rss", "--impl", name])
+            for name in res["times"]
+        }
+        results[t] = res
+    return results
 
 
 def configure_threads() -> None:

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from nnmath import cli, images
+from support import heavy_modules_loaded
 
 PRODUCT = ["lessons", "train", "predict", "evaluate", "conv", "export"]
 
@@ -99,12 +100,8 @@ def test_every_command_has_help_with_an_example(command, capsys):
 
 
 def test_cli_import_is_light():
-    code = ("import sys, nnmath.cli; cli = nnmath.cli.build_parser(); "
-            "heavy = [m for m in ('matplotlib', 'h5py', 'PIL', 'sklearn', 'safetensors', 'tqdm')"
-            " if m in sys.modules]; print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "[]"
+    heavy = ("matplotlib", "h5py", "PIL", "sklearn", "safetensors", "tqdm")
+    assert heavy_modules_loaded("import nnmath.cli; nnmath.cli.build_parser()", heavy) == []
 
 
 def test_lessons_list(capsys):

@@ -3,14 +3,11 @@ processes on free ports; one worker is SIGKILLed while it runs a trial."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,6 +15,7 @@ import pytest
 
 from nnmath import tuning
 from nnmath.tuning.executors import DASK_MALLOC_OVERRIDE
+from support import complete_keys, kill_first_to_start
 
 
 def _free_port() -> int:
@@ -84,17 +82,7 @@ def test_sweep_on_dask_survives_a_worker_killed_mid_trial(cluster, tmp_path):
         return {"value": float(params["x"]) ** 2,
                 "trim_set": float("MALLOC_TRIM_THRESHOLD_" in os.environ)}
 
-    def killer():
-        for _ in range(1200):
-            started = list(marks.glob("3-*"))
-            if started:
-                time.sleep(0.3)
-                os.kill(int(started[0].name.split("-")[1]), signal.SIGKILL)
-                return
-            time.sleep(0.05)
-
-    thread = threading.Thread(target=killer)
-    thread.start()
+    thread = kill_first_to_start(marks, "3", settle=0.3, polls=1200)
     db = tmp_path / "sweeps.db"
     res = tuning.sweep(objective, {"x": [1, 2, 3, 4, 5, 6]}, metric="value", address=cluster,
                        storage=f"sqlite:///{db}", study="dask", quiet=True)
@@ -103,11 +91,7 @@ def test_sweep_on_dask_survives_a_worker_killed_mid_trial(cluster, tmp_path):
     assert len(started) == 2 and started[0].split("-")[1] != started[1].split("-")[1]
     assert sorted(t.value for t in res.trials) == [1, 4, 9, 16, 25, 36]
     assert all(t.state == "complete" for t in res.trials)
-    con = sqlite3.connect(db)
-    keys = [json.loads(r[0]) for r in con.execute(
-        "select a.value_json from trials t join trial_user_attributes a on "
-        "a.trial_id = t.trial_id where t.state = 'COMPLETE' and a.key = 'grid_key'")]
-    con.close()
+    keys = complete_keys(db, "dask")
     assert len(keys) == len(set(keys)) == 6  # every trial completed exactly once
     assert {t.env["pid"] for t in res.trials} - {os.getpid()}  # ran elsewhere
     assert all(t.metrics["trim_set"] == 0.0 for t in res.trials)  # the override took effect

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
-import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,6 +14,7 @@ import numpy as np
 import pytest
 
 from nnmath import tuning
+from support import complete_keys, kill_first_to_start
 
 
 def noisy_quadratic(params, trial):
@@ -58,18 +57,6 @@ def _db(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'sweeps.db'}"
 
 
-def _complete_keys(path: Path, study: str) -> list[str]:
-    """grid keys of COMPLETE trials, read with plain sqlite3 (the study is an ordinary db)."""
-    con = sqlite3.connect(path)
-    rows = con.execute(
-        "select a.value_json from trials t join studies s on s.study_id = t.study_id "
-        "join trial_user_attributes a on a.trial_id = t.trial_id "
-        "where s.study_name = ? and t.state = 'COMPLETE' and a.key = 'grid_key'", (study,))
-    keys = [json.loads(r[0]) for r in rows]
-    con.close()
-    return keys
-
-
 def test_grid_in_process_stores_params_seed_versions_and_finds_the_best(tmp_path):
     res = tuning.sweep(noisy_quadratic, {"learning_rate": [0.01, 0.1, 0.3]}, metric="loss",
                        workers=1, storage=_db(tmp_path), study="q", quiet=True)
@@ -83,7 +70,7 @@ def test_grid_in_process_stores_params_seed_versions_and_finds_the_best(tmp_path
     assert [t.diagnosis for t in res.trials] == ["too slow", "good", "good"]
     again = tuning.load_study(_db(tmp_path), "q")  # from the storage alone
     assert [t.metrics for t in again.trials] == [t.metrics for t in res.trials]
-    assert sorted(_complete_keys(tmp_path / "sweeps.db", "q")) == sorted(
+    assert sorted(complete_keys(tmp_path / "sweeps.db", "q")) == sorted(
         json.dumps({"learning_rate": v}) for v in (0.01, 0.1, 0.3))
 
 
@@ -96,7 +83,7 @@ def test_grid_grows_runs_only_new_points_and_strings_can_be_added(tmp_path):
     grown = tuning.sweep(noisy_quadratic, {"learning_rate": [0.1, 0.2, 0.05],
                                            "mode": ["a", "b"]}, workers=2, **kw)
     assert len(grown.trials) == 6  # 2 old + 4 new, nothing twice
-    keys = _complete_keys(tmp_path / "sweeps.db", study)
+    keys = complete_keys(tmp_path / "sweeps.db", study)
     assert len(keys) == len(set(keys)) == 6
     same = tuning.sweep(noisy_quadratic, {"learning_rate": [0.1, 0.2, 0.05],
                                           "mode": ["a", "b"]}, workers=1, **kw)
@@ -212,23 +199,13 @@ def test_a_killed_pool_worker_gets_its_trial_run_again(tmp_path):
                 time.sleep(0.05)
         return float(params["x"])
 
-    def killer():
-        for _ in range(600):
-            started = list(marks.glob("2-*"))
-            if started:
-                time.sleep(0.2)
-                os.kill(int(started[0].name.split("-")[1]), signal.SIGKILL)
-                return
-            time.sleep(0.05)
-
-    thread = threading.Thread(target=killer)
-    thread.start()
+    thread = kill_first_to_start(marks, "2", settle=0.2, polls=600)
     res = tuning.sweep(objective, {"x": [1, 2, 3, 4]}, workers=2, storage=_db(tmp_path),
                        study="k", quiet=True)
     thread.join()
     assert len(list(marks.glob("2-*"))) == 2  # started twice, in two processes
     assert sorted(t.value for t in res.trials if t.state == "complete") == [1, 2, 3, 4]
-    keys = _complete_keys(tmp_path / "sweeps.db", "k")
+    keys = complete_keys(tmp_path / "sweeps.db", "k")
     assert len(keys) == len(set(keys)) == 4
 
 

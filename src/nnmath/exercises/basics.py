@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..classic import basics
@@ -12,24 +14,20 @@ _STABLE = ("compute it without overflow: for x < 0 use e^x / (1 + e^x), for x >=
            "1 / (1 + e^-x) (np.exp(-np.abs(x)) covers both)")
 
 
-def _elementwise_cases(rng: np.random.Generator) -> list[Case]:
-    return [
-        Case((np.array([1.0, 2.0, 3.0]),), label="course test"),
-        Case((rng.normal(size=(3, 4)) * 3,), label="random 1"),
-        Case((rng.normal(size=(1, 7)),), label="random 2"),
-        Case((np.array([[-1000.0, -30.0, 0.0, 30.0, 1000.0]]),), label="+-1000", extreme=True),
-    ]
+def _elementwise_cases(course_values: list[float]) -> Callable[[np.random.Generator], list[Case]]:
+    """The cases of an element-wise function; ``course_values``: its published results on the
+    course test ``[1, 2, 3]``."""
 
+    def cases(rng: np.random.Generator) -> list[Case]:
+        return [
+            Case((np.array([1.0, 2.0, 3.0]),), label="course test",
+                 published=(lambda s: s, course_values, 5e-9)),
+            Case((rng.normal(size=(3, 4)) * 3,), label="random 1"),
+            Case((rng.normal(size=(1, 7)),), label="random 2"),
+            Case((np.array([[-1000.0, -30.0, 0.0, 30.0, 1000.0]]),), label="+-1000",
+                 extreme=True),
+        ]
 
-def _sigmoid_cases(rng: np.random.Generator) -> list[Case]:
-    cases = _elementwise_cases(rng)
-    cases[0].published = (lambda s: s, [0.73105858, 0.88079708, 0.95257413], 5e-9)
-    return cases
-
-
-def _sigmoid_derivative_cases(rng: np.random.Generator) -> list[Case]:
-    cases = _elementwise_cases(rng)
-    cases[0].published = (lambda s: s, [0.19661193, 0.10499359, 0.04517666], 5e-9)
     return cases
 
 
@@ -47,7 +45,8 @@ register(Exercise(
         s: sigmoid(x), the shape of x.
     Stability: must not overflow for x = -1000 or 1000.
     """,
-    lessons=LESSONS_SIGMOID, reference=basics.sigmoid, cases=_sigmoid_cases,
+    lessons=LESSONS_SIGMOID, reference=basics.sigmoid,
+    cases=_elementwise_cases([0.73105858, 0.88079708, 0.95257413]),
     timing=lambda rng: Case((rng.normal(size=(200, 100)),)),
     hints={"overflow": _STABLE, "nonfinite": _STABLE},
 ))
@@ -66,7 +65,8 @@ register(Exercise(
         ds: the shape of x.
     """,
     lessons=LESSONS_SIGMOID, reference=basics.sigmoid_derivative,
-    cases=_sigmoid_derivative_cases, helpers=("from nnmath.exercises.course import sigmoid",),
+    cases=_elementwise_cases([0.19661193, 0.10499359, 0.04517666]),
+    helpers=("from nnmath.exercises.course import sigmoid",),
     hints={"overflow": "use a stable sigmoid (np.exp(-np.abs(x)) never overflows)"},
 ))
 

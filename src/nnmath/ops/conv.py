@@ -20,6 +20,8 @@ from . import workspace
 
 __all__ = ["Conv2DOp"]
 
+PER_OFFSET_MIN_CHANNELS = 4  # col2im: one GEMM per kernel offset from this C_in on
+
 
 def _check_operands(
     x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None
@@ -42,6 +44,132 @@ def _check_operands(
             f"shape {bias.shape}"
         )
     return kh, kw, c_in, c_out
+
+
+def conv_setup(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    bias: np.ndarray | None,
+    strides: Pair,
+    padding: Padding,
+    where: str,
+) -> tuple[tuple[int, int, int, int], tuple[int, int], tuple[int, int, int, int], tuple[int, int]]:
+    """Check a convolution's operands and geometry; return the kernel's ``(KH, KW, C_in,
+    C_out)``, the strides ``(s_h, s_w)``, the pads ``(top, bottom, left, right)`` and the
+    conv output's ``(H_out, W_out)``. ``where`` names the op in the geometry errors."""
+    kernel_shape = _check_operands(x, kernel, bias)
+    stride_hw, pads, out_hw = conv_geometry(
+        x.shape, kernel_shape[:2], strides, padding, where, f", kernel {kernel.shape}"
+    )
+    return kernel_shape, stride_hw, pads, out_hw
+
+
+def pad_input(x: np.ndarray, pads: tuple[int, int, int, int]) -> np.ndarray:
+    """``x`` (N, H, W, C) zero-padded by ``(top, bottom, left, right)``; ``x`` itself if no pads."""
+    top, bottom, left, right = pads
+    if not (top or bottom or left or right):
+        return x
+    n, h, w, c = x.shape
+    xp = np.zeros((n, h + top + bottom, w + left + right, c), dtype=x.dtype)
+    xp[:, top : top + h, left : left + w, :] = x
+    return xp
+
+
+def crop_padding(gxp: np.ndarray, pads: tuple[int, int, int, int]) -> np.ndarray:
+    """The gradient w.r.t. the padded input ``gxp`` cut back to the unpadded input (a view)."""
+    top, bottom, left, right = pads
+    if not (top or bottom or left or right):
+        return gxp
+    return gxp[:, top : gxp.shape[1] - bottom, left : gxp.shape[2] - right, :]
+
+
+def im2col(windows: np.ndarray, ones_row: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Copy a strided view of receptive fields into the contiguous GEMM operand ``cols``.
+
+    ``windows`` has shape ``(*R, KH, KW, C_in)``: any row axes ``R`` (flattened in order into
+    M rows), then one receptive field in ``(p, q, c)`` order (K = KH*KW*C_in columns, so the
+    kernel's reshape to (K, C_out) is free). Returns ``(cols, cols_t)``: ``cols`` (M, K), and
+    when C_in <= 2 the (K [+1], M) array ``cols_t`` that ``cols`` is the F-ordered view of
+    (None otherwise); with ``ones_row`` its last row is ones (the bias's column of a fused
+    dW/db GEMM). The array holding the copy (``cols_t``, else ``cols``) comes from the
+    workspace: the caller gives it back when nothing reads it any more.
+
+    Few channels: the copy runs in the transposed (K, M) order, whose inner runs are W_out
+    long instead of C_in*KW (0.5 ms vs 3.3 ms for 128x28x28x1, 3x3); BLAS takes the F-ordered
+    (M, K) view as it is. With a bias, the extra row of ones makes [dL/dW; dL/db] =
+    [X_col^T; 1^T] @ G one GEMM (6 ms vs 11 ms for the GEMM plus the separate GEMV on the
+    first MNIST layer).
+    """
+    *rows, kh, kw, c_in = windows.shape
+    m, k = int(np.prod(rows)), kh * kw * c_in
+    if c_in > 2:
+        cols = workspace.take((m, k), windows.dtype)  # (M, K), one copy
+        np.copyto(cols.reshape(windows.shape), windows)
+        return cols, None
+    r = len(rows)
+    cols_t = workspace.take((k + ones_row, m), windows.dtype)  # (K [+1], M)
+    np.copyto(
+        cols_t[:k].reshape(kh, kw, c_in, *rows), windows.transpose(r, r + 1, r + 2, *range(r))
+    )
+    if ones_row:
+        cols_t[k] = 1
+    return cols_t[:k].T, cols_t  # (M, K), F-ordered
+
+
+def col2im(
+    g2: np.ndarray,
+    kernel: np.ndarray,
+    x_shape: tuple[int, ...],
+    pads: tuple[int, int, int, int],
+    strides: tuple[int, int],
+    out_hw: tuple[int, int],
+    blocks: tuple[int, int] = (1, 1),
+) -> np.ndarray:
+    """dL/dx from the gradient ``g2`` of the GEMM output ``X_col @ W_col``: every receptive
+    field's gradient ``G @ W_col^T`` added back where it was read, the padding cropped.
+
+    ``g2`` has (B_h * B_w * N * H_o * W_o, C_out) rows in the order (a, b, n, i, j) with
+    ``blocks = (B_h, B_w)``: row (a, b, n, i, j) read the field at conv output position
+    ``(B_h i + a, B_w j + b)``. ``blocks=(1, 1)`` is the plain convolution (rows (n, i, j));
+    the fused conv-ReLU-pool op uses (2, 2), one block per 2x2 window offset.
+
+    Two equivalent orders, chosen by measurement (float32, 1 thread, batch 128):
+
+    * ``C_in >= 4``: per kernel offset ``(p, q)``, one GEMM ``G @ W[p, q]^T`` (M, C_in) added
+      to the shifted input window. The adds run over contiguous ``W_out * C_in`` rows:
+      17.5 ms vs 23.6 ms for 13x13x32 -> 64, 4.6 ms vs 12.7 ms for 20x20x4 -> 16.
+    * ``C_in < 4``: one GEMM ``G @ W_col^T`` (M, KH*KW*C_in), then the KH*KW strided adds
+      (3.9 ms vs 6.7 ms for 28x28x1 -> 32, where per-offset GEMMs are too thin).
+
+    Loops over kernel and block offsets only, never over samples or pixels.
+    """
+    kh, kw, c_in, c_out = kernel.shape
+    n, h, w, _ = x_shape
+    top, bottom, left, right = pads
+    (sh, sw), (h_o, w_o), (bh, bw) = strides, out_hw, blocks
+    gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=g2.dtype)
+    per_offset = c_in >= PER_OFFSET_MIN_CHANNELS
+    if per_offset:
+        buf = workspace.take((g2.shape[0], c_in), g2.dtype)
+        d = buf.reshape(bh, bw, n, h_o, w_o, c_in)
+    else:
+        buf = workspace.take((g2.shape[0], kh * kw * c_in), g2.dtype)
+        np.matmul(g2, kernel.reshape(kh * kw * c_in, c_out).T, out=buf)
+        dcols = buf.reshape(bh, bw, n, h_o, w_o, kh, kw, c_in)
+    for p in range(kh):
+        for q in range(kw):
+            if per_offset:
+                np.matmul(g2, kernel[p, q].T, out=buf)
+            for a in range(bh):
+                r0 = a * sh + p
+                rows = slice(r0, r0 + bh * sh * (h_o - 1) + 1, bh * sh)
+                for b in range(bw):
+                    c0 = b * sw + q
+                    cols = slice(c0, c0 + bw * sw * (w_o - 1) + 1, bw * sw)
+                    src = d[a, b] if per_offset else dcols[a, b, :, :, :, p, q, :]
+                    gxp[:, rows, cols, :] += src
+    workspace.give(buf)
+    return crop_padding(gxp, pads)
 
 
 class Conv2DOp(Function):
@@ -94,9 +222,8 @@ class Conv2DOp(Function):
         padding: Padding = "valid",
         relu: bool = False,
     ) -> np.ndarray:
-        kh, kw, c_in, c_out = _check_operands(x, kernel, bias)
-        stride_hw, pads, (h_out, w_out) = conv_geometry(
-            x.shape, (kh, kw), strides, padding, "conv2d", f", kernel {kernel.shape}"
+        (kh, kw, c_in, c_out), stride_hw, pads, (h_out, w_out) = conv_setup(
+            x, kernel, bias, strides, padding, "conv2d"
         )
         n = x.shape[0]
         self.ones_row = c_in <= 2 and bias is not None
@@ -142,41 +269,8 @@ class Conv2DOp(Function):
         return (gx, gk, gb) if self.has_bias else (gx, gk)
 
     def _input_grad(self, g2: np.ndarray) -> np.ndarray:
-        """dL/dx: every receptive field's gradient added back where it was read (col2im).
-
-        Two equivalent orders, chosen by measurement (float32, 1 thread, batch 128):
-
-        * ``C_in >= 4``: per kernel offset ``(p, q)``, one GEMM ``G @ W[p, q]^T`` (M, C_in) added
-          to the shifted input window. The adds run over contiguous ``W_out * C_in`` rows:
-          17.5 ms vs 23.6 ms for 13x13x32 -> 64, 4.6 ms vs 12.7 ms for 20x20x4 -> 16.
-        * ``C_in < 4``: one GEMM ``G @ W_col^T`` (M, KH*KW*C_in), then the KH*KW strided adds
-          (3.9 ms vs 6.7 ms for 28x28x1 -> 32, where per-offset GEMMs are too thin).
-        """
-        kh, kw, c_in, c_out = self.kernel.shape
-        n, h, w, _ = self.x_shape
-        top, bottom, left, right = self.pads
-        sh, sw = self.strides_hw
-        h_out, w_out = self.out_hw
-        gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=g2.dtype)
-        if c_in >= 4:
-            buf = workspace.take((g2.shape[0], c_in), g2.dtype)
-            d = buf.reshape(n, h_out, w_out, c_in)
-        else:
-            buf = workspace.take((g2.shape[0], kh * kw * c_in), g2.dtype)
-            np.matmul(g2, self.kernel.reshape(kh * kw * c_in, c_out).T, out=buf)
-            cols = buf.reshape(n, h_out, w_out, kh, kw, c_in)
-        for p in range(kh):  # loop over kernel offsets only
-            rows = slice(p, p + sh * (h_out - 1) + 1, sh)
-            for q in range(kw):
-                if c_in >= 4:
-                    np.matmul(g2, self.kernel[p, q].T, out=buf)
-                else:
-                    d = cols[:, :, :, p, q, :]
-                gxp[:, rows, q : q + sw * (w_out - 1) + 1 : sw, :] += d
-        workspace.give(buf)
-        if top or bottom or left or right:
-            return gxp[:, top : top + h, left : left + w, :]
-        return gxp
+        """dL/dx: every receptive field's gradient added back where it was read (col2im)."""
+        return col2im(g2, self.kernel, self.x_shape, self.pads, self.strides_hw, self.out_hw)
 
     def _release(self) -> None:
         """Hand the im2col buffer back to the workspace (``ops/workspace.py``), then free."""
@@ -195,42 +289,17 @@ def _columns(
     """im2col: every receptive field of the zero-padded ``x`` as one row of ``cols`` (M, K).
 
     M = N * H_out * W_out rows in (n, i, j) order, K = KH * KW * C_in columns in (p, q, c)
-    order, so that the kernel's reshape to (K, C_out) is free. Also returns ``cols_t``, the
-    (K [+1], M) array ``cols`` is a view of when C_in <= 2 (None otherwise); with
-    ``ones_row`` its last row is ones (the bias's column of the fused dW/db GEMM). The
-    array holding the copy (``cols_t``, else ``cols``) comes from the workspace: the caller
-    gives it back when nothing reads it any more.
+    order; ``(cols, cols_t)`` as :func:`im2col` returns them.
     """
-    (kh, kw), (sh, sw), (top, bottom, left, right), (h_out, w_out) = window, strides, pads, out_hw
-    n, h, w, c_in = x.shape
-    if top or bottom or left or right:
-        xp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=x.dtype)
-        xp[:, top : top + h, left : left + w, :] = x
-    else:
-        xp = x
+    (kh, kw), (sh, sw), (h_out, w_out) = window, strides, out_hw
+    xp = pad_input(x, pads)
     # A strided view (no copy) of every receptive field, then ONE copy to the contiguous
     # GEMM operand.
     s_n, s_h, s_w, s_c = xp.strides
     windows = as_strided(
         xp,
-        shape=(n, h_out, w_out, kh, kw, c_in),
+        shape=(x.shape[0], h_out, w_out, kh, kw, x.shape[3]),
         strides=(s_n, s_h * sh, s_w * sw, s_h, s_w, s_c),
         writeable=False,
     )
-    m, k = n * h_out * w_out, kh * kw * c_in
-    if c_in > 2:
-        cols = workspace.take((m, k), xp.dtype)  # (M, K), one copy
-        np.copyto(cols.reshape(windows.shape), windows)
-        return cols, None
-    # Few channels: copy in the transposed (K, M) order, whose inner runs are W_out long
-    # instead of C_in*KW (0.5 ms vs 3.3 ms for 128x28x28x1, 3x3); BLAS takes the F-ordered
-    # (M, K) view as it is. With a bias, an extra row of ones makes [dL/dW; dL/db] =
-    # [X_col^T; 1^T] @ G one GEMM (6 ms vs 11 ms for the GEMM plus the separate GEMV on
-    # the first MNIST layer).
-    cols_t = workspace.take((k + ones_row, m), xp.dtype)  # (K [+1], M)
-    np.copyto(
-        cols_t[:k].reshape(kh, kw, c_in, n, h_out, w_out), windows.transpose(3, 4, 5, 0, 1, 2)
-    )
-    if ones_row:
-        cols_t[k] = 1
-    return cols_t[:k].T, cols_t  # (M, K), F-ordered
+    return im2col(windows, ones_row)

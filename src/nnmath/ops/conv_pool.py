@@ -20,13 +20,11 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, is_grad_enabled
-from ..geometry import Padding, Pair, conv_geometry
+from ..geometry import Padding, Pair
 from . import workspace
-from .conv import _check_operands
+from .conv import col2im, conv_setup, im2col, pad_input
 
 __all__ = ["Conv2DReluMaxPoolOp"]
-
-PER_OFFSET_MIN_CHANNELS = 4  # input gradient: one GEMM per kernel offset from this C_in on
 
 
 class Conv2DReluMaxPoolOp(Function):
@@ -65,13 +63,11 @@ class Conv2DReluMaxPoolOp(Function):
         strides: Pair = 1,
         padding: Padding = "valid",
     ) -> np.ndarray:
-        kh, kw, c_in, c_out = _check_operands(x, kernel, bias)
         where = "conv2d_relu_maxpool"
-        (sh, sw), (top, bottom, left, right), (h_conv, w_conv) = conv_geometry(
-            x.shape, (kh, kw), strides, padding, where, f", kernel {kernel.shape}"
+        (kh, kw, c_in, c_out), (sh, sw), pads, (h_conv, w_conv) = conv_setup(
+            x, kernel, bias, strides, padding, where
         )
-        n, h, w, _ = x.shape
-        hp, wp = h + top + bottom, w + left + right
+        n = x.shape[0]
         h2, w2 = h_conv // 2, w_conv // 2  # pooled output size
         if h2 < 1 or w2 < 1:
             raise ValueError(
@@ -79,11 +75,7 @@ class Conv2DReluMaxPoolOp(Function):
                 f"kernel {kernel.shape}) is smaller than the 2x2 pooling window; use a larger "
                 "input or padding='same'"
             )
-        if top or bottom or left or right:
-            xp = np.zeros((n, hp, wp, c_in), dtype=x.dtype)
-            xp[:, top : top + h, left : left + w, :] = x
-        else:
-            xp = x
+        xp = pad_input(x, pads)
         # Receptive field of window offset (a, b), sample n, pooled position (i, j), kernel
         # offset (p, q), channel c: xp[n, (2i + a) s_h + p, (2j + b) s_w + q, c].
         s_n, s_h, s_w, s_c = xp.strides
@@ -91,18 +83,8 @@ class Conv2DReluMaxPoolOp(Function):
         st = (s_h * sh, s_w * sw, s_n, 2 * s_h * sh, 2 * s_w * sw, s_h, s_w, s_c)
         windows = as_strided(xp, shape=shape, strides=st, writeable=False)
         m2, k = n * h2 * w2, kh * kw * c_in  # pooled rows, GEMM inner size
-        if c_in <= 2:
-            # Few channels: copy in the transposed (K, 4*M2) order, long inner runs (as Conv2DOp).
-            self.buffer = workspace.take((k, 4 * m2), xp.dtype)  # (K, 4*M2)
-            np.copyto(
-                self.buffer.reshape(kh, kw, c_in, 2, 2, n, h2, w2),
-                windows.transpose(5, 6, 7, 0, 1, 2, 3, 4),
-            )
-            cols = self.buffer.T  # (4*M2, K), F-ordered view
-        else:
-            self.buffer = workspace.take((4 * m2, k), xp.dtype)
-            np.copyto(self.buffer.reshape(shape), windows)  # (4*M2, K)
-            cols = self.buffer
+        cols, cols_t = im2col(windows)  # (4*M2, K); few channels: the (K, 4*M2) copy
+        self.buffer = cols if cols_t is None else cols_t  # workspace array, see _release
         conv = workspace.take((4, m2, c_out), np.result_type(xp, kernel))  # blocks (a, b)
         np.matmul(cols, kernel.reshape(k, c_out), out=conv.reshape(4 * m2, c_out))
         v0, v1, v2, v3 = conv  # offsets (0,0), (0,1), (1,0), (1,1): contiguous (M2, C_out)
@@ -123,10 +105,10 @@ class Conv2DReluMaxPoolOp(Function):
             y += bias
         np.maximum(y, 0, out=y)
         self.y, self.cols, self.kernel, self.has_bias = y, cols, kernel, bias is not None
-        self.transposed = c_in <= 2
+        self.transposed = cols_t is not None
         if not recording:  # no backward will run (no_grad): the scratch is free again
             self._release()
-        self.x_shape, self.pads, self.strides_hw = x.shape, (top, bottom, left, right), (sh, sw)
+        self.x_shape, self.pads, self.strides_hw = x.shape, pads, (sh, sw)
         self.pooled_hw = (h2, w2)
         return y.reshape(n, h2, w2, c_out)
 
@@ -159,42 +141,9 @@ class Conv2DReluMaxPoolOp(Function):
         return gx, gk, gb
 
     def _input_grad(self, big2: np.ndarray) -> np.ndarray:
-        """col2im: each receptive field's gradient added back where it was read.
-
-        Per kernel offset ``(p, q)``: one GEMM ``G @ W[p, q]^T`` (4*M2, C_in), then one strided
-        add per window offset ``(a, b)``. With few input channels (thin GEMMs), one GEMM
-        ``G @ W_col^T`` first and the same adds read from it.
-        """
-        kh, kw, c_in, c_out = self.kernel.shape
-        n, h, w, _ = self.x_shape
-        top, bottom, left, right = self.pads
-        sh, sw = self.strides_hw
-        h2, w2 = self.pooled_hw
-        gxp = np.zeros((n, h + top + bottom, w + left + right, c_in), dtype=big2.dtype)
-        per_offset = c_in >= PER_OFFSET_MIN_CHANNELS
-        if per_offset:
-            buf = workspace.take((big2.shape[0], c_in), big2.dtype)
-            d = buf.reshape(2, 2, n, h2, w2, c_in)
-        else:
-            buf = workspace.take((big2.shape[0], kh * kw * c_in), big2.dtype)
-            np.matmul(big2, self.kernel.reshape(kh * kw * c_in, c_out).T, out=buf)
-            dcols = buf.reshape(2, 2, n, h2, w2, kh, kw, c_in)
-        for p in range(kh):  # loops over kernel and window offsets only
-            for q in range(kw):
-                if per_offset:
-                    np.matmul(big2, self.kernel[p, q].T, out=buf)
-                for a in range(2):
-                    r0 = a * sh + p
-                    rows = slice(r0, r0 + 2 * sh * (h2 - 1) + 1, 2 * sh)
-                    for b in range(2):
-                        c0 = b * sw + q
-                        cols = slice(c0, c0 + 2 * sw * (w2 - 1) + 1, 2 * sw)
-                        src = d[a, b] if per_offset else dcols[a, b, :, :, :, p, q, :]
-                        gxp[:, rows, cols, :] += src
-        workspace.give(buf)
-        if top or bottom or left or right:
-            return gxp[:, top : top + h, left : left + w, :]
-        return gxp
+        """col2im with one block per window offset ``(a, b)`` (rows ``(a, b, n, i, j)``)."""
+        return col2im(big2, self.kernel, self.x_shape, self.pads, self.strides_hw,
+                      self.pooled_hw, blocks=(2, 2))
 
     def _release(self) -> None:
         """Hand the im2col buffer and the argmax codes back to the workspace, then free."""
