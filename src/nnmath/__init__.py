@@ -9,7 +9,9 @@ Two layers share the package:
 Heavy parts (data sets, images, plots, the classic lessons, the command line) are
 imported on first use so that ``import nnmath`` stays fast. Importing changes nothing in the
 process: the BLAS thread limit (one thread by default) is applied on first use, see
-:mod:`nnmath.threads`.
+:mod:`nnmath.threads`. One exception, asked for by the environment: with
+``NNMATH_COMPILED=numba`` (compiled kernels, :mod:`nnmath.ops.accel`) and NumPy not loaded
+yet, ``OPENBLAS_THREAD_TIMEOUT`` defaults to 4 so that idle BLAS threads sleep.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import functional
-from .autograd import enable_grad, is_grad_enabled, no_grad
-from .gradcheck import gradcheck
-from .tensor import Tensor
-from .threads import get_num_threads, set_num_threads
+from .ops.accel import prepare_blas
+
+prepare_blas()  # before NumPy loads OpenBLAS; does nothing unless NNMATH_COMPILED is set
+
+from . import functional  # noqa: E402
+from .autograd import enable_grad, is_grad_enabled, no_grad  # noqa: E402
+from .gradcheck import gradcheck  # noqa: E402
+from .tensor import Tensor  # noqa: E402
+from .threads import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -38,6 +44,7 @@ _LAZY_NAMES = {
     "GradientTape": ("nnmath.tape", "GradientTape"),
     "grad": ("nnmath.tape", "grad"),
     "value_and_grad": ("nnmath.tape", "value_and_grad"),
+    "set_compiled": ("nnmath.ops.accel", "set_compiled"),
 }
 
 __all__ = [
@@ -53,6 +60,7 @@ __all__ = [
     "is_grad_enabled",
     "load_model",
     "no_grad",
+    "set_compiled",
     "set_num_threads",
     "value_and_grad",
 ]

@@ -37,6 +37,7 @@ Override, in order of precedence:
 from __future__ import annotations
 
 import os
+import sys
 
 DEFAULT_THREADS = 1
 _VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
@@ -117,6 +118,9 @@ def _limit(n: int) -> None:
             "(or set OPENBLAS_NUM_THREADS before starting Python)"
         ) from None
     _limiter = threadpool_limits(limits=n)
+    accel = sys.modules.get("nnmath.ops.accel")
+    if accel is not None:  # compiled kernels follow the same thread count
+        accel.sync_threads(n)
 
 
 def get_num_threads() -> int:

@@ -12,6 +12,10 @@ The im2col rows are ordered ``(a, b, n, i, j)``: window offset ``(a, b)`` of poo
 blocks, one per window offset, and the pooling is three element-wise maxima of contiguous
 blocks instead of strided views; backward writes the pooled gradient into four contiguous
 blocks in the same way.
+
+With compiled kernels switched on (:mod:`nnmath.ops.accel`), the im2col copy, the pooling
+(maxima, bias, ReLU and a one-byte arg-max code) and its backward each run as one numba pass
+on all threads; the GEMMs are the same. Same values as the NumPy passes (tested).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd import Function, is_grad_enabled
 from ..geometry import Padding, Pair
 from . import workspace
+from .accel import compiled
 from .conv import col2im, conv_setup, im2col, pad_input
 
 __all__ = ["Conv2DReluMaxPoolOp"]
@@ -83,15 +88,44 @@ class Conv2DReluMaxPoolOp(Function):
         st = (s_h * sh, s_w * sw, s_n, 2 * s_h * sh, 2 * s_w * sw, s_h, s_w, s_c)
         windows = as_strided(xp, shape=shape, strides=st, writeable=False)
         m2, k = n * h2 * w2, kh * kw * c_in  # pooled rows, GEMM inner size
-        cols, cols_t = im2col(windows)  # (4*M2, K); few channels: the (K, 4*M2) copy
+        kernels = compiled()  # numba kernels when switched on (ops/accel.py), else None
+        if kernels is not None and c_in > 2:
+            cols, cols_t = workspace.take((4 * m2, k), windows.dtype), None
+            kernels.im2col_rows(xp, cols, (sh, sw), (kh, kw), (h2, w2), (2, 2))
+        else:
+            cols, cols_t = im2col(windows)  # (4*M2, K); few channels: the (K, 4*M2) copy
         self.buffer = cols if cols_t is None else cols_t  # workspace array, see _release
         conv = workspace.take((4, m2, c_out), np.result_type(xp, kernel))  # blocks (a, b)
         np.matmul(cols, kernel.reshape(k, c_out), out=conv.reshape(4 * m2, c_out))
+        recording = is_grad_enabled()
+        self.codes = self.code = None
+        self.kernels = kernels  # backward uses what forward used, whatever is switched on then
+        if kernels is not None:  # one pass: maxima, bias, ReLU and the arg-max code
+            y = np.empty((m2, c_out), conv.dtype)
+            self.code = code = workspace.take((m2, c_out), np.uint8)
+            b = bias if bias is not None else np.zeros(c_out, conv.dtype)
+            kernels.pool_forward(conv, b.astype(conv.dtype, copy=False), y, code)
+            workspace.give(conv)
+        else:
+            y = self._pool_numpy(conv, bias, recording)
+        self.y, self.cols, self.kernel, self.has_bias = y, cols, kernel, bias is not None
+        self.transposed = cols_t is not None
+        if not recording:  # no backward will run (no_grad): the scratch is free again
+            self._release()
+        self.x_shape, self.pads, self.strides_hw = x.shape, pads, (sh, sw)
+        self.pooled_hw = (h2, w2)
+        return y.reshape(n, h2, w2, c_out)
+
+    def _pool_numpy(
+        self, conv: np.ndarray, bias: np.ndarray | None, recording: bool
+    ) -> np.ndarray:
+        """``max(max_{a,b} conv[a, b] + bias, 0)`` in NumPy passes, and the arg-max codes
+        when a backward will follow; ``conv`` goes back to the workspace."""
+        m2, c_out = conv.shape[1:]
         v0, v1, v2, v3 = conv  # offsets (0,0), (0,1), (1,0), (1,1): contiguous (M2, C_out)
         y = np.maximum(v0, v1)  # (M2, C_out), the output: fresh
         lower = workspace.take((m2, c_out), conv.dtype)
         np.maximum(v2, v3, out=lower)
-        recording = is_grad_enabled()
         if recording:
             # Where the first maximum sits: the lower row wins only if strictly larger, the
             # right column only if strictly larger (ties keep the first offset, row-major).
@@ -104,29 +138,29 @@ class Conv2DReluMaxPoolOp(Function):
         if bias is not None:
             y += bias
         np.maximum(y, 0, out=y)
-        self.y, self.cols, self.kernel, self.has_bias = y, cols, kernel, bias is not None
-        self.transposed = cols_t is not None
-        if not recording:  # no backward will run (no_grad): the scratch is free again
-            self._release()
-        self.x_shape, self.pads, self.strides_hw = x.shape, pads, (sh, sw)
-        self.pooled_hw = (h2, w2)
-        return y.reshape(n, h2, w2, c_out)
+        return y
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         c_out = self.kernel.shape[3]
         y = self.y
-        gm = g.reshape(y.shape) * (y > 0)  # (M2, C_out): through the ReLU
-        bottom, right_top, right_bottom = self.codes
-        hit = workspace.take(y.shape, np.bool_)
-        big = workspace.take((4, *y.shape), gm.dtype)  # dL/d conv output, blocks (a, b)
-        np.greater(right_top, bottom, out=hit)  # top & right_top
-        np.multiply(gm, hit, out=big[1])
-        np.less(right_top, ~bottom, out=hit)  # top & ~right_top
-        np.multiply(gm, hit, out=big[0])
-        np.greater(bottom, right_bottom, out=hit)  # bottom & ~right_bottom
-        np.multiply(gm, hit, out=big[2])
-        np.logical_and(bottom, right_bottom, out=hit)
-        np.multiply(gm, hit, out=big[3])
+        big = workspace.take((4, *y.shape), y.dtype)  # dL/d conv output, blocks (a, b)
+        hit = None
+        if self.code is not None:  # the compiled kernels' one-pass form of the lines below
+            gm = np.empty(y.shape, y.dtype)
+            g2 = g.reshape(y.shape).astype(y.dtype, copy=False)
+            self.kernels.pool_backward(g2, y, self.code, gm, big)
+        else:
+            gm = g.reshape(y.shape) * (y > 0)  # (M2, C_out): through the ReLU
+            bottom, right_top, right_bottom = self.codes
+            hit = workspace.take(y.shape, np.bool_)
+            np.greater(right_top, bottom, out=hit)  # top & right_top
+            np.multiply(gm, hit, out=big[1])
+            np.less(right_top, ~bottom, out=hit)  # top & ~right_top
+            np.multiply(gm, hit, out=big[0])
+            np.greater(bottom, right_bottom, out=hit)  # bottom & ~right_bottom
+            np.multiply(gm, hit, out=big[2])
+            np.logical_and(bottom, right_bottom, out=hit)
+            np.multiply(gm, hit, out=big[3])
         big2 = big.reshape(-1, c_out)  # (4*M2, C_out)
         gk = (self.buffer if self.transposed else self.cols.T) @ big2
         gk = gk.reshape(self.kernel.shape)
@@ -147,5 +181,6 @@ class Conv2DReluMaxPoolOp(Function):
 
     def _release(self) -> None:
         """Hand the im2col buffer and the argmax codes back to the workspace, then free."""
-        workspace.give(self.__dict__.get("buffer"), self.__dict__.get("codes"))
+        d = self.__dict__
+        workspace.give(d.get("buffer"), d.get("codes"), d.get("code"))
         super()._release()

@@ -1,0 +1,110 @@
+"""Which code runs the convolution ops' element-wise work: NumPy (the default) or numba.
+
+The conv ops spend their time in GEMMs (BLAS, on every thread nnmath may use) and in
+element-wise passes: im2col copies, the pooling maxima and arg-max masks, the col2im adds.
+In NumPy those passes run on one core, so at two threads they become the larger part of a
+convnet epoch. :mod:`nnmath.ops.compiled` has numba kernels for them: each does its pass once,
+on all threads. Measured on the MNIST convnet: see the README's benchmark section.
+
+NumPy stays the default and the reference: the kernels are an opt-in extra
+(``pip install "nnmath[fast]"``), checked against the NumPy path by the tests.
+
+Switch on with ``nnmath.set_compiled("numba")`` or ``NNMATH_COMPILED=numba`` in the
+environment; ``nnmath.set_compiled(None)`` switches back. The first call of each kernel
+compiles it (about a second each; numba caches the machine code on disk for later runs).
+
+Threads that wait must sleep, not spin, or BLAS and the kernels take each other's core (at
+two threads: an epoch took 4.9 s with spinning on both sides, 1.9 s with neither):
+
+* the kernels' OpenMP threads: switching the kernels on sets ``OMP_WAIT_POLICY=PASSIVE``
+  unless it is set already (read once, when numba first starts its threads);
+* OpenBLAS (NumPy's BLAS) reads ``OPENBLAS_THREAD_TIMEOUT`` only when NumPy is first
+  imported: ``import nnmath`` sets it to 4 when ``NNMATH_COMPILED`` asks for compiled kernels
+  and NumPy is not loaded yet; otherwise set it yourself before Python starts. By default its
+  workers spin for a while after every GEMM (a kernel right after a GEMM ran 5.7 ms instead
+  of 0.9 ms at two threads).
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+__all__ = [
+    "CHOICES", "active", "compiled", "prepare_blas", "set_compiled", "sync_threads",
+]
+
+CHOICES = ("numba",)
+
+_module: ModuleType | None = None
+_read_env = False
+
+
+def set_compiled(name: str | None) -> None:
+    """Run the conv ops' element-wise work with compiled kernels (``"numba"``) or with NumPy
+    (``None``, the default).
+
+    Raises:
+        ValueError: an unknown name.
+        ImportError: numba is not installed (``pip install "nnmath[fast]"``).
+    """
+    global _module, _read_env
+    _read_env = True  # an explicit choice overrides the environment
+    if name is None or name == "numpy":
+        _module = None
+        return
+    if name not in CHOICES:
+        raise ValueError(
+            f"set_compiled: expected one of {CHOICES} or None (NumPy), got {name!r}"
+        )
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before numba starts OpenMP
+    try:
+        from . import compiled as module
+    except ImportError as exc:
+        raise ImportError(
+            f"set_compiled({name!r}) needs numba ({exc}); install it with "
+            "pip install \"nnmath[fast]\", or use set_compiled(None) for NumPy"
+        ) from None
+    from .. import threads
+
+    threads.configure()
+    module.set_threads(threads.get_num_threads())
+    _module = module
+
+
+def compiled() -> ModuleType | None:
+    """The compiled-kernel module in use, or None when NumPy runs everything.
+
+    Reads ``NNMATH_COMPILED`` on the first call (``numba``, or ``numpy``/empty for NumPy).
+    """
+    global _read_env
+    if not _read_env:
+        _read_env = True
+        wanted = os.environ.get("NNMATH_COMPILED", "").strip().lower()
+        if wanted and wanted != "numpy":
+            try:
+                set_compiled(wanted)
+            except (ValueError, ImportError) as exc:
+                raise type(exc)(f"NNMATH_COMPILED={wanted!r}: {exc}") from None
+    return _module
+
+
+def active() -> str:
+    """``"numba"`` or ``"numpy"``: what runs the conv ops' element-wise work now."""
+    return "numba" if compiled() is not None else "numpy"
+
+
+def sync_threads(n: int) -> None:
+    """Follow a new thread count (called by :func:`nnmath.set_num_threads`)."""
+    if _module is not None:
+        _module.set_threads(n)
+
+
+def prepare_blas() -> None:
+    """Let OpenBLAS's idle workers sleep when compiled kernels are asked for by the
+    environment and NumPy is not loaded yet (called by ``import nnmath``; see module doc)."""
+    import sys
+
+    wanted = os.environ.get("NNMATH_COMPILED", "").strip().lower()
+    if wanted in CHOICES and "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
