@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
 import numba
 import numpy as np
 import pytest
-from support import heavy_modules_loaded
 
 import nnmath
 from nnmath import Tensor, layers, threads
@@ -27,6 +27,7 @@ from nnmath.ops import accel, workspace
 from nnmath.ops import compiled as kernels
 from nnmath.ops.conv import Conv2DOp
 from nnmath.ops.conv_pool import Conv2DReluMaxPoolOp
+from support import heavy_modules_loaded
 
 _ENV = ("NNMATH_COMPILED", "OMP_WAIT_POLICY")
 
@@ -307,7 +308,11 @@ def test_training_steps_return_their_scratch():
         Conv2DOp.apply(y, Tensor(k[:, :, :3, :3]), padding="same").sum().backward()
         sizes.append(workspace._bytes)
     assert sizes[1] == sizes[2] == sizes[3]
-    assert len(workspace._free.get(((2 * 4 * 4, 3), np.dtype(np.uint8).str), [])) == 1
+    pooled = workspace._free
+    assert len(pooled.get(((2 * 4 * 4, 3), np.dtype(np.uint8).str), [])) == 1  # the code
+    # im2col columns and col2im's GEMM output (same shape): both back, for both ops
+    assert len(pooled.get(((4 * 2 * 4 * 4, 2 * 2 * 5), "<f8"), [])) == 2
+    assert len(pooled.get(((2 * 4 * 4, 2 * 2 * 3), "<f8"), [])) == 2
 
 
 # --------------------------------------------------------------------------- a small model
@@ -473,3 +478,29 @@ def test_kernels_follow_set_num_threads(monkeypatch):
     finally:
         nnmath.set_num_threads(before)
         numba.set_num_threads(before_numba)
+
+
+def test_kernels_follow_the_thread_count_in_other_python_threads(monkeypatch):
+    """numba's count is per Python thread: a conv op run in a worker thread (Dask's task
+    threads, say) must not fall back to all cores."""
+    monkeypatch.setattr(threads, "_configured", threads._configured)
+    before = nnmath.get_num_threads()
+    rng = np.random.default_rng(12)
+    arrays = _arrays((2, 8, 8, 3), (3, 3, 3, 2), True, np.float32, "C", rng)
+    seen = []
+
+    def work():  # switches nothing itself: set_compiled ran in the main thread
+        seen.append(numba.get_num_threads())  # this thread's own count: numba's default
+        ts = [Tensor(a, requires_grad=True) for a in arrays]
+        Conv2DReluMaxPoolOp.apply(*ts).sum().backward()
+        seen.append(numba.get_num_threads())
+
+    try:
+        accel.set_compiled("numba")
+        nnmath.set_num_threads(1)
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+    finally:
+        nnmath.set_num_threads(before)
+    assert seen == [numba.config.NUMBA_NUM_THREADS, 1]

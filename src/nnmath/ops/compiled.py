@@ -26,9 +26,22 @@ numba.config.THREADING_LAYER_PRIORITY = ["omp", "tbb", "workqueue"]
 _OPTIONS = {"parallel": True, "cache": True, "nogil": True, "fastmath": False}
 
 
+_threads = numba.config.NUMBA_NUM_THREADS  # the count set_threads chose
+
+
 def set_threads(n: int) -> None:
     """Use ``n`` threads (at most numba's thread pool size) for the kernels."""
-    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
+    global _threads
+    _threads = max(1, min(int(n), numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(_threads)
+
+
+def _follow_threads() -> None:
+    """numba keeps its thread count per Python thread: a kernel called from another thread
+    than :func:`set_threads` (a Dask worker's task thread, a GUI's) would run on all cores.
+    Apply the chosen count in the calling thread too (about 1 us per call)."""
+    if numba.get_num_threads() != _threads:
+        numba.set_num_threads(_threads)
 
 
 @njit(**_OPTIONS)
@@ -55,6 +68,7 @@ def pool_forward(conv: np.ndarray, bias: np.ndarray, y: np.ndarray, code: np.nda
     ``y`` (M2, C) and ``code`` (M2, C) uint8 are written. Same values and same tie rule as
     the NumPy path of :class:`~nnmath.ops.conv_pool.Conv2DReluMaxPoolOp`.
     """
+    _follow_threads()
     _pool_forward(conv, bias, y, code)
 
 
@@ -79,6 +93,7 @@ def pool_backward(
 
     Shapes: ``g, y, code, gm`` (M2, C); ``big`` (4, M2, C). ``gm`` and ``big`` are written.
     """
+    _follow_threads()
     _pool_backward(g, y, code, gm, big)
 
 
@@ -114,6 +129,7 @@ def im2col_rows(
     """Fill ``cols`` (B_h*B_w*N*H_o*W_o, KH*KW*C) with the receptive fields of the padded
     input ``xp`` (N, H_p, W_p, C); rows in ``(a, b, n, i, j)`` order as :func:`~nnmath.ops.conv.
     col2im` describes them, columns in ``(p, q, c)`` order."""
+    _follow_threads()
     (sh, sw), (kh, kw), (h_o, w_o), (bh, bw) = strides, window, out_hw, blocks
     n, h_p, w_p, c = xp.shape
     flat = np.ascontiguousarray(xp).reshape(n, h_p, w_p * c)
@@ -164,5 +180,6 @@ def col2im_gather(
     W_o, KH, KW, C) summed back where it was read, padding dropped. A gather: each input
     position adds its at most KH*KW contributions in ``(p, q)`` order, as the NumPy scatter
     does, and is written once."""
+    _follow_threads()
     (sh, sw), (h_o, w_o), (bh, bw) = strides, out_hw, blocks
     _col2im_gather(dcols, gx, pads[0], pads[2], sh, sw, h_o, w_o, bh, bw)
