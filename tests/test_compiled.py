@@ -408,8 +408,11 @@ def test_environment_variable_is_read_on_first_use(monkeypatch):
     monkeypatch.setattr(accel, "_read_env", False)
     monkeypatch.setenv("NNMATH_COMPILED", "bogus")
     x, k = np.ones((1, 4, 4, 1)), np.ones((2, 2, 1, 1))
-    with pytest.raises(ValueError, match=r"NNMATH_COMPILED='bogus'.*'numba'"):
-        nnmath.functional.conv2d(x, k)
+    for _ in range(2):  # not only the first op: no silent fallback to NumPy afterwards
+        with pytest.raises(ValueError, match=r"NNMATH_COMPILED='bogus'.*'numba'"):
+            nnmath.functional.conv2d(x, k)
+    accel.set_compiled(None)  # an explicit choice ends it
+    assert nnmath.functional.conv2d(x, k).shape == (1, 3, 3, 1)
 
 
 def _python(code: str, **env: str) -> list[str]:

@@ -79,13 +79,14 @@ def compiled() -> ModuleType | None:
     """
     global _read_env
     if not _read_env:
-        _read_env = True
         wanted = os.environ.get("NNMATH_COMPILED", "").strip().lower()
         if wanted and wanted != "numpy":
             try:
                 set_compiled(wanted)
             except (ValueError, ImportError) as exc:
+                _read_env = False  # every later call says so too, never a silent NumPy
                 raise type(exc)(f"NNMATH_COMPILED={wanted!r}: {exc}") from None
+        _read_env = True
     return _module
 
 
