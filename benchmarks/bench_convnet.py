@@ -7,15 +7,18 @@ Dropout 0.5, Dense 10 softmax (34 826 parameters); Adam (lr 1e-3, eps 1e-7); spa
 categorical cross-entropy; loss and accuracy read every batch.
 
 * nnmath: ``recipes.build_model("mnist-cnn")`` then ``fit(epochs=1, verbose=0)``;
-  ``predict(x, batch_size=128)``.
+  ``predict(x, batch_size=128)``; once with the default NumPy code, once with the optional
+  compiled kernels (``nnmath.set_compiled("numba")``, when numba is installed).
 * hand-written NumPy: im2col + GEMM convolutions, reshape-based pooling, preallocated
   patch buffers, in-place ufuncs, no autodiff.
 * PyTorch CPU (when installed; never a dependency), NCHW, ``torch.set_num_threads`` equal to
   the BLAS threads; inference in ``eval()`` mode under ``torch.no_grad()``, batch 128.
 
-Each thread count runs in a child process (BLAS threads fixed before NumPy loads); inside it
-the implementations alternate, ``--repeats`` timed runs each after one warm-up. Peak RSS of one
-training epoch is measured in a separate child per implementation.
+Each thread count runs in a child process (BLAS threads fixed before NumPy loads, and
+``OPENBLAS_THREAD_TIMEOUT=4`` unless ``--blas-timeout 0``: idle OpenBLAS workers sleep instead
+of spinning, which the compiled kernels need at two threads; it did not change the NumPy code's
+times); inside it the implementations alternate, ``--repeats`` timed runs each after one
+warm-up. Peak RSS of one training epoch is measured in a separate child per implementation.
 
 Usage: python benchmarks/bench_convnet.py [--repeats 5] [--threads 1 2] [--json out.json]
 """
@@ -48,14 +51,34 @@ def nnmath_model(seed: int = 0):
     return recipes.build_model("mnist-cnn", seed=seed)  # keras.io's simple convnet, Adam
 
 
-def nnmath_epoch(x: np.ndarray, y: np.ndarray, batch: int = BATCH):
+def nnmath_epoch(x: np.ndarray, y: np.ndarray, batch: int = BATCH, compiled: str | None = None):
+    from nnmath.ops import accel
+
     model = nnmath_model()
-    return lambda: model.fit(x, y, epochs=1, batch_size=batch, verbose=0)
+
+    def run() -> None:
+        accel.set_compiled(compiled)  # the runners alternate: each sets its own choice
+        model.fit(x, y, epochs=1, batch_size=batch, verbose=0)
+
+    return run
 
 
-def nnmath_predict(x: np.ndarray):
+def nnmath_predict(x: np.ndarray, compiled: str | None = None):
+    from nnmath.ops import accel
+
     model = nnmath_model()
-    return lambda: model.predict(x, batch_size=BATCH, verbose=0)
+
+    def run() -> np.ndarray:
+        accel.set_compiled(compiled)
+        return model.predict(x, batch_size=BATCH, verbose=0)
+
+    return run
+
+
+def numba_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
 
 
 def _im2col(x: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -243,12 +266,15 @@ Makers = dict[str, Callable[[], Callable[[], Any]]]
 def makers(args: argparse.Namespace) -> tuple[Makers, Makers]:
     """(training runners, predict runners): name -> function building the runner."""
     x, y = mnist_subset(args.images, images=True)
-    train: Makers = {
-        "nnmath fit": lambda: nnmath_epoch(x, y),
-        "NumPy reference": lambda: NumpyConvnet(x, y).epoch,
-    }
-    predict: Makers = {"nnmath predict": lambda: nnmath_predict(x)}
     label = torch_label()
+    if label is not None:  # PyTorch's OpenMP reads its settings now, before nnmath's kernels
+        torch_with_threads(args.threads[0])
+    train: Makers = {"nnmath fit": lambda: nnmath_epoch(x, y)}
+    predict: Makers = {"nnmath predict": lambda: nnmath_predict(x)}
+    if numba_installed():
+        train["nnmath fit (numba)"] = lambda: nnmath_epoch(x, y, compiled="numba")
+        predict["nnmath predict (numba)"] = lambda: nnmath_predict(x, compiled="numba")
+    train["NumPy reference"] = lambda: NumpyConvnet(x, y).epoch
     if label is not None:
         train[label] = lambda: torch_epoch(torch_with_threads(args.threads[0]), x, y)
         predict[label + " no_grad"] = lambda: torch_predict(torch_with_threads(args.threads[0]), x)
@@ -258,6 +284,10 @@ def makers(args: argparse.Namespace) -> tuple[Makers, Makers]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_harness_options(parser, images=10000)
+    parser.add_argument(
+        "--blas-timeout", type=int, default=4,
+        help="OPENBLAS_THREAD_TIMEOUT for the children (0: leave OpenBLAS's default)",
+    )
     args = parser.parse_args()
 
     def times() -> dict[str, Any]:
@@ -269,14 +299,16 @@ def main() -> None:
 
     if run_as_child(args, times, lambda: makers(args)[0]):
         return
-    results = run_children(__file__, args, [])
+    env = {"OPENBLAS_THREAD_TIMEOUT": str(args.blas_timeout)} if args.blas_timeout else {}
+    results = run_children(__file__, args, [], env)
     names = list(results[args.threads[0]]["times"])
     torch_name = next((n for n in names if n.startswith("PyTorch")), None)
     print_table(
         f"keras.io MNIST convnet, one training epoch of {args.images} images, batch {BATCH}",
         results,
         [*([torch_name] if torch_name else []), "NumPy reference"],
-        note="(medians of alternating runs in one process per thread count)",
+        note="(medians of alternating runs in one process per thread count; "
+        f"OPENBLAS_THREAD_TIMEOUT={args.blas_timeout or 'default'})",
     )
     print(f"predict throughput, {args.images} images, batch {BATCH} (images/s from the median)")
     print("| threads | implementation | images/s (wall) | images/s (CPU) | runs |")

@@ -108,9 +108,12 @@ def _current_rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(script: str, threads: int, args: list[str]) -> Any:
-    """Run ``script args`` in a child with ``threads`` BLAS threads; return its last line's JSON."""
-    env = dict(os.environ, NNMATH_NUM_THREADS=str(threads))
+def child(
+    script: str, threads: int, args: list[str], extra_env: dict[str, str] | None = None
+) -> Any:
+    """Run ``script args`` in a child with ``threads`` BLAS threads (and ``extra_env`` added to
+    its environment); return its last line's JSON."""
+    env = dict(os.environ, NNMATH_NUM_THREADS=str(threads), **(extra_env or {}))
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.pop(var, None)
     proc = subprocess.run(
@@ -161,16 +164,19 @@ def run_as_child(
     return True
 
 
-def run_children(script: str, args: argparse.Namespace, extra: list[str]) -> dict[int, Any]:
+def run_children(
+    script: str, args: argparse.Namespace, extra: list[str], env: dict[str, str] | None = None
+) -> dict[int, Any]:
     """The parent's side: per thread count, one ``--child times`` run of ``script`` and one
     ``--child rss`` run per implementation it timed; ``{threads: {"times", "load", "rss", ...}}``
-    as :func:`print_table` takes it. ``extra`` are further options for the children."""
+    as :func:`print_table` takes it. ``extra`` are further options for the children, ``env``
+    further environment variables."""
     common = ["--repeats", str(args.repeats), "--images", str(args.images), *extra]
     results: dict[int, Any] = {}
     for t in args.threads:
-        res = child(script, t, [*common, "--child", "times"])
+        res = child(script, t, [*common, "--child", "times"], env)
         res["rss"] = {
-            name: child(script, t, [*common, "--child", "rss", "--impl", name])
+            name: child(script, t, [*common, "--child", "rss", "--impl", name], env)
             for name in res["times"]
         }
         results[t] = res
