@@ -183,4 +183,3 @@ def col2im_gather(
     _follow_threads()
     (sh, sw), (h_o, w_o), (bh, bw) = strides, out_hw, blocks
     _col2im_gather(dcols, gx, pads[0], pads[2], sh, sw, h_o, w_o, bh, bw)
-
