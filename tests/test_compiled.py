@@ -507,3 +507,21 @@ def test_kernels_follow_the_thread_count_in_other_python_threads(monkeypatch):
     finally:
         nnmath.set_num_threads(before)
     assert seen == [numba.config.NUMBA_NUM_THREADS, 1]
+
+
+def test_switching_on_keeps_nnmaths_thread_count_in_a_fresh_interpreter():
+    """Importing numba loads SciPy and its own two-thread OpenBLAS: the count must be read
+    before that, or one-thread runs got two-thread kernels (a bug the benchmark showed)."""
+    code = (
+        "import os\n"
+        "for v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):\n"
+        "    os.environ.pop(v, None)\n"
+        "import nnmath\nfrom nnmath.ops import accel\n"
+        "nnmath.threads.configure()\n"  # first use (a Tensor, fit) before switching on
+        "accel.set_compiled('numba')\nimport numba, numpy as np\n"
+        "nnmath.functional.conv2d_relu_maxpool(np.ones((2, 6, 6, 3), np.float32),\n"
+        "    np.ones((3, 3, 3, 2), np.float32))\n"  # compiling loads SciPy's BLAS
+        "accel.set_compiled(None)\naccel.set_compiled('numba')\n"  # as a benchmark toggles
+        "print(numba.get_num_threads(), nnmath.get_num_threads())"
+    )
+    assert _python(code, NNMATH_NUM_THREADS="1") == ["1", "1"]

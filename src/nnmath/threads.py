@@ -92,6 +92,7 @@ def configure() -> None:
 
 
 _limiter = None
+_applied: int | None = None  # the thread count nnmath last applied
 
 
 def set_num_threads(n: int) -> None:
@@ -109,7 +110,7 @@ def set_num_threads(n: int) -> None:
 
 
 def _limit(n: int) -> None:
-    global _limiter
+    global _limiter, _applied
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - depends on the installation
@@ -118,13 +119,21 @@ def _limit(n: int) -> None:
             "(or set OPENBLAS_NUM_THREADS before starting Python)"
         ) from None
     _limiter = threadpool_limits(limits=n)
+    _applied = n
     accel = sys.modules.get("nnmath.ops.accel")
     if accel is not None:  # compiled kernels follow the same thread count
         accel.sync_threads(n)
 
 
 def get_num_threads() -> int:
-    """The number of threads the loaded BLAS uses (needs ``threadpoolctl``; else the env value)."""
+    """The number of threads nnmath gave BLAS (:func:`set_num_threads` or the default), else
+    the most any loaded BLAS uses (needs ``threadpoolctl``; else the env value).
+
+    What nnmath applied comes first: a BLAS loaded later (SciPy's, which numba loads) keeps
+    its own default and must not change the answer.
+    """
+    if _applied is not None:
+        return _applied
     try:
         from threadpoolctl import threadpool_info
     except ImportError:  # pragma: no cover

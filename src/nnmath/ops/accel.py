@@ -17,7 +17,10 @@ Threads that wait must sleep, not spin, or BLAS and the kernels take each other'
 two threads: an epoch took 4.9 s with spinning on both sides, 1.9 s with neither):
 
 * the kernels' OpenMP threads: switching the kernels on sets ``OMP_WAIT_POLICY=PASSIVE``
-  unless it is set already (read once, when numba first starts its threads);
+  unless it is set already (read once, when numba first starts its threads). A process that
+  loaded GNU OpenMP before (``import torch`` does) shares that copy, with the policy it
+  read then: set ``OMP_WAIT_POLICY=PASSIVE`` before starting Python in that case (with
+  PyTorch imported first and the default policy, the kernels gained nothing at two threads);
 * OpenBLAS (NumPy's BLAS) reads ``OPENBLAS_THREAD_TIMEOUT`` only when NumPy is first
   imported: ``import nnmath`` sets it to 4 when ``NNMATH_COMPILED`` asks for compiled kernels
   and NumPy is not loaded yet; otherwise set it yourself before Python starts. By default its
@@ -57,6 +60,12 @@ def set_compiled(name: str | None) -> None:
         raise ValueError(
             f"set_compiled: expected one of {CHOICES} or None (NumPy), got {name!r}"
         )
+    if _module is not None:  # on already (the thread count follows set_num_threads)
+        return
+    from .. import threads
+
+    threads.configure()
+    n = threads.get_num_threads()  # read before numba loads SciPy and its own BLAS
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before numba starts OpenMP
     try:
         from . import compiled as module
@@ -65,10 +74,7 @@ def set_compiled(name: str | None) -> None:
             f"set_compiled({name!r}) needs numba ({exc}); install it with "
             "pip install \"nnmath[fast]\", or use set_compiled(None) for NumPy"
         ) from None
-    from .. import threads
-
-    threads.configure()
-    module.set_threads(threads.get_num_threads())
+    module.set_threads(n)
     _module = module
 
 
