@@ -17,7 +17,10 @@ categorical cross-entropy; loss and accuracy read every batch.
 Each thread count runs in a child process (BLAS threads fixed before NumPy loads, and
 ``OPENBLAS_THREAD_TIMEOUT=4`` unless ``--blas-timeout 0``: idle OpenBLAS workers sleep instead
 of spinning, which the compiled kernels need at two threads; it did not change the NumPy code's
-times); inside it the implementations alternate, ``--repeats`` timed runs each after one
+times; and ``OMP_WAIT_POLICY=PASSIVE`` unless ``--omp-wait-policy ''``: numba's kernels
+and PyTorch share GNU OpenMP in one process, and its threads must sleep when idle for the
+kernels to gain anything; run once with ``--omp-wait-policy ''`` to see PyTorch with its
+default); inside it the implementations alternate, ``--repeats`` timed runs each after one
 warm-up. Peak RSS of one training epoch is measured in a separate child per implementation.
 
 Usage: python benchmarks/bench_convnet.py [--repeats 5] [--threads 1 2] [--json out.json]
@@ -288,6 +291,11 @@ def main() -> None:
         "--blas-timeout", type=int, default=4,
         help="OPENBLAS_THREAD_TIMEOUT for the children (0: leave OpenBLAS's default)",
     )
+    parser.add_argument(
+        "--omp-wait-policy", default="PASSIVE",
+        help="OMP_WAIT_POLICY for the children ('' leaves GNU OpenMP's default); PyTorch and "
+        "numba share one OpenMP runtime in a process, so both run with it",
+    )
     args = parser.parse_args()
 
     def times() -> dict[str, Any]:
@@ -300,6 +308,8 @@ def main() -> None:
     if run_as_child(args, times, lambda: makers(args)[0]):
         return
     env = {"OPENBLAS_THREAD_TIMEOUT": str(args.blas_timeout)} if args.blas_timeout else {}
+    if args.omp_wait_policy:
+        env["OMP_WAIT_POLICY"] = args.omp_wait_policy
     results = run_children(__file__, args, [], env)
     names = list(results[args.threads[0]]["times"])
     torch_name = next((n for n in names if n.startswith("PyTorch")), None)
@@ -308,7 +318,8 @@ def main() -> None:
         results,
         [*([torch_name] if torch_name else []), "NumPy reference"],
         note="(medians of alternating runs in one process per thread count; "
-        f"OPENBLAS_THREAD_TIMEOUT={args.blas_timeout or 'default'})",
+        f"OPENBLAS_THREAD_TIMEOUT={args.blas_timeout or 'default'}, "
+        f"OMP_WAIT_POLICY={args.omp_wait_policy or 'default'})",
     )
     print(f"predict throughput, {args.images} images, batch {BATCH} (images/s from the median)")
     print("| threads | implementation | images/s (wall) | images/s (CPU) | runs |")
