@@ -270,11 +270,11 @@ def makers(args: argparse.Namespace) -> tuple[Makers, Makers]:
     """(training runners, predict runners): name -> function building the runner."""
     x, y = mnist_subset(args.images, images=True)
     label = torch_label()
-    if label is not None:  # PyTorch's OpenMP reads its settings now, before nnmath's kernels
-        torch_with_threads(args.threads[0])
+    if label is not None and args.child != "rss":  # PyTorch's OpenMP reads its settings
+        torch_with_threads(args.threads[0])  # now, before nnmath's kernels (not in RSS runs)
     train: Makers = {"nnmath fit": lambda: nnmath_epoch(x, y)}
     predict: Makers = {"nnmath predict": lambda: nnmath_predict(x)}
-    if numba_installed():
+    if numba_installed() and not args.without_numba:
         train["nnmath fit (numba)"] = lambda: nnmath_epoch(x, y, compiled="numba")
         predict["nnmath predict (numba)"] = lambda: nnmath_predict(x, compiled="numba")
     train["NumPy reference"] = lambda: NumpyConvnet(x, y).epoch
@@ -290,6 +290,9 @@ def main() -> None:
     parser.add_argument(
         "--blas-timeout", type=int, default=4,
         help="OPENBLAS_THREAD_TIMEOUT for the children (0: leave OpenBLAS's default)",
+    )
+    parser.add_argument(
+        "--without-numba", action="store_true", help="leave out nnmath with numba kernels"
     )
     parser.add_argument(
         "--omp-wait-policy", default="PASSIVE",
@@ -310,7 +313,7 @@ def main() -> None:
     env = {"OPENBLAS_THREAD_TIMEOUT": str(args.blas_timeout)} if args.blas_timeout else {}
     if args.omp_wait_policy:
         env["OMP_WAIT_POLICY"] = args.omp_wait_policy
-    results = run_children(__file__, args, [], env)
+    results = run_children(__file__, args, ["--without-numba"] * args.without_numba, env)
     names = list(results[args.threads[0]]["times"])
     torch_name = next((n for n in names if n.startswith("PyTorch")), None)
     print_table(
