@@ -83,6 +83,12 @@ def _run(op, mode, arrays, u, **params):
     return [y.data, *[t.grad for t in ts]]
 
 
+def _assert_bits_equal(got, want, name=""):
+    """Equal values, NaN at the same places, and the same sign on every zero."""
+    np.testing.assert_array_equal(got, want, err_msg=name)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want), err_msg=f"{name}: signs")
+
+
 def _assert_paths_equal(op, arrays, rng, layout="C", **params):
     shape = _fwd(op, arrays, **params).shape
     u = _layout(rng.standard_normal(shape).astype(arrays[0].dtype), layout)
@@ -91,7 +97,7 @@ def _assert_paths_equal(op, arrays, rng, layout="C", **params):
     assert len(got) == len(want) == len(arrays) + 1
     for name, g, w in zip(("y", "x", "kernel", "bias"), got, want, strict=False):
         assert g.dtype == w.dtype == arrays[0].dtype, name
-        np.testing.assert_array_equal(g, w, err_msg=name)
+        _assert_bits_equal(g, w, name)
     assert np.any(want[0] > 0) and np.any(want[1] != 0)  # not a vacuous comparison
 
 
@@ -238,6 +244,96 @@ def test_a_nan_at_any_window_offset_reaches_the_pooled_output(mode):
     for i, j in offsets.values():
         want[1, i, j, :] = True
     np.testing.assert_array_equal(np.isnan(y), want)
+
+
+def _pool_numpy_reference(conv, bias):
+    """The NumPy pooling of :class:`Conv2DReluMaxPoolOp` on a copy of ``conv`` (4, M2, C):
+    the output and the arg-max code ``2 * bottom + right`` the kernel writes."""
+    op = Conv2DReluMaxPoolOp()
+    scratch = workspace.take(conv.shape, conv.dtype)  # _pool_numpy hands it back
+    scratch[...] = conv
+    y = op._pool_numpy(scratch, bias, True)
+    bottom, right_top, right_bottom = op.codes
+    code = 2 * bottom + np.where(bottom, right_bottom, right_top)
+    return y, code.astype(np.uint8)
+
+
+@pytest.mark.parametrize(("conv_dtype", "bias_dtype"), [
+    (np.float32, np.float32), (np.float64, np.float64),
+    (np.float32, np.float64), (np.float64, np.float32), (np.float32, None),
+])
+def test_pool_kernel_equals_numpy_on_edge_values(conv_dtype, bias_dtype):
+    """Signed zeros, infinities, NaN, ties and a bias of another dtype (whose sum NumPy
+    rounds once, to the output dtype), value for value and sign for sign."""
+    rng = np.random.default_rng(13)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 1e-45, -1e-45])
+    conv = rng.choice(special, size=(4, 400, 6)).astype(conv_dtype)
+    conv[:, :100] = rng.standard_normal((4, 100, 6))  # ordinary values too
+    accel.set_compiled("numba")
+    for bias in (
+        None if bias_dtype is None else (1 + rng.random(6) * 2.0**-20).astype(bias_dtype),
+        None if bias_dtype is None else np.array([-0.0, 0.0, -0.0, 1.0, -1.0, 3e-8], bias_dtype),
+    ):
+        want_y, want_code = _pool_numpy_reference(conv, bias)
+        y, code = np.empty(want_y.shape, conv_dtype), np.empty(want_y.shape, np.uint8)
+        b = np.zeros(6, conv_dtype) if bias is None else bias
+        kernels.pool_forward(conv, b, y, code)
+        _assert_bits_equal(y, want_y)
+        np.testing.assert_array_equal(code, want_code)
+    workspace.clear()
+
+
+@pytest.mark.parametrize("op", [Conv2DReluMaxPoolOp, Conv2DOp])
+def test_mixed_dtypes_agree(op):
+    """float32 input with a float64 kernel or bias (the op's dtype rules are NumPy's)."""
+    rng = np.random.default_rng(14)
+    x, k, b = _arrays((2, 9, 8, 3), (3, 3, 3, 4), True, np.float64, "C", rng)
+    b = 1 + b * 2.0**-20  # bits a float32 does not hold: rounding order shows
+    for arrays in ([x.astype(np.float32), k.astype(np.float32), b],
+                   [x.astype(np.float32), k, b.astype(np.float32)]):
+        u = rng.standard_normal(_fwd(op, arrays).shape)
+        want, got = _run(op, None, arrays, u), _run(op, "numba", arrays, u)
+        for name, g, w in zip(("y", "x", "kernel", "bias"), got, want, strict=True):
+            assert g.dtype == w.dtype, name
+            _assert_bits_equal(g, w, name)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, ">f8", ">f4", np.int64])
+@pytest.mark.parametrize("op", [Conv2DReluMaxPoolOp, Conv2DOp])
+def test_other_dtypes_run_the_numpy_reference(op, dtype, monkeypatch):
+    """The kernels take native float32/float64 only; float16, big-endian and integer
+    arrays must run NumPy (numba raised NotImplementedError / TypingError on them)."""
+    rng = np.random.default_rng(15)
+    arrays = [a.astype(dtype) for a in _arrays((2, 8, 8, 3), (3, 3, 3, 4), True,
+                                               np.float64, "C", rng, integers=True)]
+    outs = []
+    for mode in (None, "numba"):
+        accel.set_compiled(mode)
+        fn = op()  # the op on plain arrays: Tensor would convert the dtype
+        y = fn.forward(*arrays)
+        outs.append([y, *fn.backward(np.ones(y.shape, y.dtype))])
+    for got, want in zip(outs[1], outs[0], strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    assert accel.compiled() is kernels and accel.compiled(*arrays) is None
+    assert accel.compiled(arrays[0].astype(np.float32), None) is kernels
+
+
+def test_a_forked_child_runs_numpy_instead_of_being_terminated():
+    """GNU OpenMP terminates a child forked after numba's threads started, at its first
+    kernel: the child must switch to NumPy (same values)."""
+    code = (
+        "import os, numpy as np, nnmath\nfrom nnmath.ops import accel\n"
+        "x, k = np.ones((2, 8, 8, 3), np.float32), np.ones((3, 3, 3, 4), np.float32)\n"
+        "nnmath.set_num_threads(2); accel.set_compiled('numba')\n"
+        "y = nnmath.functional.conv2d_relu_maxpool(x, k).data\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    z = nnmath.functional.conv2d_relu_maxpool(x, k).data\n"
+        "    print(accel.active(), np.array_equal(y, z), flush=True); os._exit(0)\n"
+        "print(os.waitpid(pid, 0)[1], accel.active())"
+    )
+    assert _python(code) == ["numpy", "True", "0", "numba"]
 
 
 # --------------------------------------------------------------------------- finite differences

@@ -26,12 +26,18 @@ two threads: an epoch took 4.9 s with spinning on both sides, 1.9 s with neither
   and NumPy is not loaded yet; otherwise set it yourself before Python starts. By default its
   workers spin for a while after every GEMM (a kernel right after a GEMM ran 5.7 ms instead
   of 0.9 ms at two threads).
+
+A process forked after the kernels ran (``multiprocessing``'s default start method on Linux)
+cannot use them: GNU OpenMP terminates such a child at its first parallel kernel. The child
+therefore starts on the NumPy path (same values, see the tests); nnmath's own process pools
+use ``spawn``, whose workers read ``NNMATH_COMPILED`` afresh.
 """
 
 from __future__ import annotations
 
 import os
 from types import ModuleType
+from typing import Any
 
 __all__ = [
     "CHOICES", "active", "compiled", "prepare_blas", "set_compiled", "sync_threads",
@@ -41,6 +47,7 @@ CHOICES = ("numba",)
 
 _module: ModuleType | None = None
 _read_env = False
+_fork_hook = False  # whether _forked is registered
 
 
 def set_compiled(name: str | None) -> None:
@@ -51,7 +58,7 @@ def set_compiled(name: str | None) -> None:
         ValueError: an unknown name.
         ImportError: numba is not installed (``pip install "nnmath[fast]"``).
     """
-    global _module, _read_env
+    global _module, _read_env, _fork_hook
     _read_env = True  # an explicit choice overrides the environment
     if name is None or name == "numpy":
         _module = None
@@ -76,12 +83,24 @@ def set_compiled(name: str | None) -> None:
         ) from None
     module.set_threads(n)
     _module = module
+    if not _fork_hook and hasattr(os, "register_at_fork"):  # POSIX; once per process
+        os.register_at_fork(after_in_child=_forked)
+        _fork_hook = True
 
 
-def compiled() -> ModuleType | None:
+def _forked() -> None:
+    """In a forked child: NumPy from now on (GNU OpenMP would terminate the child)."""
+    global _module, _read_env
+    _module, _read_env = None, True
+
+
+def compiled(*operands: Any) -> ModuleType | None:
     """The compiled-kernel module in use, or None when NumPy runs everything.
 
     Reads ``NNMATH_COMPILED`` on the first call (``numba``, or ``numpy``/empty for NumPy).
+    Given the op's arrays (None entries are skipped), also None unless every one is float32
+    or float64 in the machine's byte order: the kernels are compiled and tested for those;
+    other dtypes (float16, integers, big-endian data) run the NumPy reference.
     """
     global _read_env
     if not _read_env:
@@ -91,9 +110,19 @@ def compiled() -> ModuleType | None:
                 set_compiled(wanted)
             except (ValueError, ImportError) as exc:
                 _read_env = False  # every later call says so too, never a silent NumPy
-                raise type(exc)(f"NNMATH_COMPILED={wanted!r}: {exc}") from None
+                raise type(exc)(
+                    f"NNMATH_COMPILED={wanted!r}: {exc} (in the environment: set "
+                    "NNMATH_COMPILED=numba or numpy, or unset it)"
+                ) from None
         _read_env = True
-    return _module
+    if _module is None or all(_kernel_dtype(a) for a in operands if a is not None):
+        return _module
+    return None
+
+
+def _kernel_dtype(a: Any) -> bool:
+    """Whether the kernels take ``a``: float32 (``f``) or float64 (``d``), native order."""
+    return a.dtype.char in "fd" and a.dtype.isnative
 
 
 def active() -> str:

@@ -57,16 +57,19 @@ def _pool_forward(conv, bias, y, code):  # pragma: no cover - compiled
             kl = 3 if v3 > v2 else 2
             m = top if (top >= low or top != top) else low
             code[r, c] = kl if low > top else kt
-            s = m + bias[c]
-            y[r, c] = s if (s >= 0 or s != s) else 0
+            y[r, c] = m + bias[c]  # rounded to y's dtype, as NumPy's ``y += bias``
+            s = y[r, c]
+            # np.maximum(s, 0): NaN stays, and -0.0 becomes +0.0 (NumPy returns the 0)
+            y[r, c] = s if (s > 0 or s != s) else 0
 
 
 def pool_forward(conv: np.ndarray, bias: np.ndarray, y: np.ndarray, code: np.ndarray) -> None:
     """``y = max(max_k conv[k] + bias, 0)`` and ``code`` = the first (row-major) arg-max.
 
     ``conv`` (4, M2, C): the conv output's four window offsets ``(0,0), (0,1), (1,0), (1,1)``;
-    ``y`` (M2, C) and ``code`` (M2, C) uint8 are written. Same values and same tie rule as
-    the NumPy path of :class:`~nnmath.ops.conv_pool.Conv2DReluMaxPoolOp`.
+    ``bias`` (C,) of any float dtype (the sum is rounded to ``y``'s dtype, as NumPy rounds
+    it); ``y`` (M2, C) and ``code`` (M2, C) uint8 are written. Same values and same tie
+    rule as the NumPy path of :class:`~nnmath.ops.conv_pool.Conv2DReluMaxPoolOp`.
     """
     _follow_threads()
     _pool_forward(conv, bias, y, code)

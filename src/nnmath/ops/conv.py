@@ -152,7 +152,7 @@ def col2im(
     n, h, w, _ = x_shape
     top, bottom, left, right = pads
     (sh, sw), (h_o, w_o), (bh, bw) = strides, out_hw, blocks
-    kernels = compiled()  # numba (ops/accel.py): one GEMM, then one gather pass
+    kernels = compiled(g2)  # numba (ops/accel.py): one GEMM, then one gather pass
     if kernels is not None:
         dcols = workspace.take((g2.shape[0], kh * kw * c_in), g2.dtype)
         np.matmul(g2, kernel.reshape(kh * kw * c_in, c_out).T, out=dcols)
@@ -308,7 +308,7 @@ def _columns(
     """
     (kh, kw), (sh, sw), (h_out, w_out) = window, strides, out_hw
     xp = pad_input(x, pads)
-    kernels = compiled()  # numba (ops/accel.py): the copy on all threads
+    kernels = compiled(xp)  # numba (ops/accel.py): the copy on all threads
     if kernels is not None and x.shape[3] > 2:
         cols = workspace.take((x.shape[0] * h_out * w_out, kh * kw * x.shape[3]), x.dtype)
         kernels.im2col_rows(xp, cols, strides, window, out_hw, (1, 1))

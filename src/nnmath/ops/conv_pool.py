@@ -88,7 +88,7 @@ class Conv2DReluMaxPoolOp(Function):
         st = (s_h * sh, s_w * sw, s_n, 2 * s_h * sh, 2 * s_w * sw, s_h, s_w, s_c)
         windows = as_strided(xp, shape=shape, strides=st, writeable=False)
         m2, k = n * h2 * w2, kh * kw * c_in  # pooled rows, GEMM inner size
-        kernels = compiled()  # numba kernels when switched on (ops/accel.py), else None
+        kernels = compiled(xp, kernel, bias)  # numba when switched on (ops/accel.py), else None
         if kernels is not None and c_in > 2:
             cols, cols_t = workspace.take((4 * m2, k), windows.dtype), None
             kernels.im2col_rows(xp, cols, (sh, sw), (kh, kw), (h2, w2), (2, 2))
@@ -104,7 +104,7 @@ class Conv2DReluMaxPoolOp(Function):
             y = np.empty((m2, c_out), conv.dtype)
             self.code = code = workspace.take((m2, c_out), np.uint8)
             b = bias if bias is not None else np.zeros(c_out, conv.dtype)
-            kernels.pool_forward(conv, b.astype(conv.dtype, copy=False), y, code)
+            kernels.pool_forward(conv, b, y, code)  # b in its own dtype: rounded as NumPy
             workspace.give(conv)
         else:
             y = self._pool_numpy(conv, bias, recording)
