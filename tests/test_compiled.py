@@ -467,6 +467,7 @@ def test_switching_sets_a_passive_omp_wait_policy_unless_set():
     accel.set_compiled("numba")
     assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
     os.environ["OMP_WAIT_POLICY"] = "ACTIVE"
+    accel.set_compiled(None)  # off first: switching on again while on returns at once
     accel.set_compiled("numba")
     assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # the user's choice stays
 
