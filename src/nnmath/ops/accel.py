@@ -29,8 +29,9 @@ two threads: an epoch took 4.9 s with spinning on both sides, 1.9 s with neither
 
 A process forked after the kernels ran (``multiprocessing``'s default start method on Linux)
 cannot use them: GNU OpenMP terminates such a child at its first parallel kernel. The child
-therefore starts on the NumPy path (same values, see the tests); nnmath's own process pools
-use ``spawn``, whose workers read ``NNMATH_COMPILED`` afresh.
+therefore starts on the NumPy path (same values, see the tests; switching the kernels on
+again there would end it); nnmath's own process pools use ``spawn``, whose workers read
+``NNMATH_COMPILED`` afresh.
 """
 
 from __future__ import annotations
