@@ -460,6 +460,10 @@ def test_switching_on_and_off():
     nnmath.set_compiled("numba")
     nnmath.set_compiled(None)
     assert accel.active() == "numpy" and accel.compiled() is None
+    nnmath.set_compiled(" Numba ")  # spelled as the environment variable may spell it
+    assert accel.active() == "numba"
+    nnmath.set_compiled("NumPy")
+    assert accel.active() == "numpy"
 
 
 def test_switching_sets_a_passive_omp_wait_policy_unless_set():

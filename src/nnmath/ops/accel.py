@@ -11,13 +11,17 @@ NumPy stays the default and the reference: the kernels are an opt-in extra
 
 Switch on with ``nnmath.set_compiled("numba")`` or ``NNMATH_COMPILED=numba`` in the
 environment; ``nnmath.set_compiled(None)`` switches back. The first call of each kernel
-compiles it (about a second each; numba caches the machine code on disk for later runs).
+compiles it (10-20 s for all of them on this project's machine; numba caches the machine
+code on disk for later runs).
 
 Threads that wait must sleep, not spin, or BLAS and the kernels take each other's core (at
 two threads: an epoch took 4.9 s with spinning on both sides, 1.9 s with neither):
 
-* the kernels' OpenMP threads: switching the kernels on sets ``OMP_WAIT_POLICY=PASSIVE``
-  unless it is set already (read once, when numba first starts its threads). A process that
+* the kernels' OpenMP threads: switching the kernels on sets ``OMP_WAIT_POLICY=PASSIVE`` in
+  ``os.environ`` unless it is set already (read once, when numba first starts its threads;
+  child processes inherit it), and loading :mod:`nnmath.ops.compiled` asks numba to prefer
+  its OpenMP threading layer (then TBB, then its own workqueue), for the whole process,
+  as OpenMP with sleeping threads measured fastest here. A process that
   loaded GNU OpenMP before (``import torch`` does) shares that copy, with the policy it
   read then: set ``OMP_WAIT_POLICY=PASSIVE`` before starting Python in that case (with
   PyTorch imported first and the default policy, the kernels gained nothing at two threads);
@@ -61,6 +65,8 @@ def set_compiled(name: str | None) -> None:
     """
     global _module, _read_env, _fork_hook
     _read_env = True  # an explicit choice overrides the environment
+    if isinstance(name, str):  # as the environment variable: "Numba", " numba " accepted
+        name = name.strip().lower()
     if name is None or name == "numpy":
         _module = None
         return
