@@ -8,7 +8,8 @@ measured float32 GEMM rate, at 1 and 2 threads.
   ``2 N (784 H + 10 H)`` flops forward, the same again for the weight gradients and
   ``2 N 10 H`` for the hidden layer's input gradient (the image batch needs none):
   ``2 N H (2 * 784 + 3 * 10)``.
-* Convnet (Adam, ``fit`` with the accuracy metric): the nominal flops of its convolutions and
+* Convnet (Adam, ``fit`` with the accuracy metric; also with the optional numba kernels when
+  numba is installed): the nominal flops of its convolutions and
   dense layer, forward, weight gradients and input gradients (none for the image batch):
   per image ``2 (26^2 9 32) * 2 + 2 (11^2 288 64) * 3 + 2 (1600 10) * 3``.
 
@@ -23,6 +24,7 @@ Usage: python benchmarks/bench_scaling.py [--threads 1 2] [--repeats 3] [--image
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import time
@@ -30,9 +32,12 @@ from typing import Any
 
 import numpy as np
 from bench_convnet import nnmath_epoch as convnet_epoch
+from bench_convnet import numba_installed
 from bench_mlp import nnmath_epoch as mlp_epoch
 from common import child, configure_threads, load_average, mnist_subset, write_json
 
+# As in bench_convnet.py: idle OpenBLAS and OpenMP threads sleep (the numba kernels need it)
+IDLE_THREADS_SLEEP = {"OPENBLAS_THREAD_TIMEOUT": "4", "OMP_WAIT_POLICY": "PASSIVE"}
 HIDDEN = (128, 512, 2048)
 BATCHES = (32, 128, 512)
 CONVNET_FLOPS_PER_IMAGE = 2 * (26**2 * 9 * 32) * 2 + 2 * (11**2 * 288 * 64) * 3 + 2 * 1600 * 10 * 3
@@ -82,11 +87,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 }
             )
     x, y = mnist_subset(args.images, images=True)
-    for batch in BATCHES:
-        t = median_times(convnet_epoch(x, y, batch=batch), args.repeats)
+    variants = [("convnet", None)] + [("convnet (numba)", "numba")] * numba_installed()
+    for (model, compiled), batch in itertools.product(variants, BATCHES):
+        t = median_times(convnet_epoch(x, y, batch=batch, compiled=compiled), args.repeats)
         rows.append(
             {
-                "model": "convnet",
+                "model": model,
                 "hidden": None,
                 "batch": batch,
                 "seconds": t[0],
@@ -120,7 +126,7 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
     results = {}
     for t in args.threads:  # each thread count's rows as soon as its child is done
-        res = results[t] = child(__file__, t, common)
+        res = results[t] = child(__file__, t, common, IDLE_THREADS_SLEEP)
         rate_wall, rate_cpu = res["gemm_flops"]
         for r in res["rows"]:
             wall, cpu = r["flops"] / r["seconds"], r["flops"] / r["cpu_seconds"]
